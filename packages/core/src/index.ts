@@ -1,0 +1,7 @@
+export * from './ApiError.js'
+export * from './Country.js'
+export * from './Currency.js'
+export * from './Id.js'
+export * from './Money.js'
+export * from './Time.js'
+export * from './Validation.js'

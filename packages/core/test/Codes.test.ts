@@ -1,0 +1,112 @@
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { describe, expect } from 'vitest'
+import {
+  BeneficiaryId,
+  country,
+  countryCodes,
+  currency,
+  decodeId,
+  decodeWith,
+  EvaluationId,
+  fromDecodeErrors,
+  InstrumentId,
+  MerchantId,
+  MoneyFromWire,
+  PayoutEventId,
+  PayoutId,
+  RfiId,
+  toApiError,
+  WebhookEventId,
+} from '../src/index.js'
+import { arbAnyId, arbCountry, arbCurrency, arbGarbage, arbId } from '../src/testing/index.js'
+
+const idCodecs = [
+  ['pay_', PayoutId],
+  ['ben_', BeneficiaryId],
+  ['ins_', InstrumentId],
+  ['evt_', WebhookEventId],
+  ['rfi_', RfiId],
+  ['eval_', EvaluationId],
+  ['pev_', PayoutEventId],
+] as const
+
+describe('ids', () => {
+  for (const [prefix, codec] of idCodecs) {
+    test.prop([arbId(prefix, 251)])(`${codec.name} accepts ${prefix} ids up to 255 characters`, (id) => {
+      expect(codec.is(id)).toBe(true)
+    })
+    test.prop([arbAnyId.filter((id) => !id.startsWith(prefix))])(`${codec.name} refuses other prefixes`, (id) => {
+      expect(codec.is(id)).toBe(false)
+    })
+  }
+  test('length limit is 255 in all, and the suffix must be non-empty alphanumerics', () => {
+    expect(BeneficiaryId.is(`ben_${'a'.repeat(251)}`)).toBe(true)
+    expect(BeneficiaryId.is(`ben_${'a'.repeat(252)}`)).toBe(false)
+    expect(BeneficiaryId.is('ben_')).toBe(false)
+    expect(BeneficiaryId.is('ben_a-b')).toBe(false)
+    expect(BeneficiaryId.is('BEN_a')).toBe(false)
+  })
+  test.prop([arbGarbage], { numRuns: 10_000 })('every id decoder refuses garbage without throwing', (u) => {
+    for (const [, codec] of idCodecs) {
+      const result = decodeId(codec, 'id')(u)
+      if (E.isLeft(result)) expect(result.left.problems[0]?.field).toBe('id')
+      else expect(typeof u).toBe('string')
+    }
+    if (MerchantId.is(u)) expect(typeof u).toBe('string')
+  })
+})
+
+describe('currencies and countries', () => {
+  test.prop([arbCurrency])('known currencies decode', (c) => {
+    expect(currency(c)).toEqual(E.right(c))
+  })
+  test.prop([arbCountry])('assigned countries decode', (c) => {
+    expect(country(c)).toEqual(E.right(c))
+  })
+  test('unassigned or malformed codes are refused', () => {
+    for (const c of ['UK', 'EU', 'gb', 'GBR', '', 'XX']) expect(E.isLeft(country(c)), c).toBe(true)
+    for (const c of ['usd', 'US', 'USDCC', 'US1', '']) expect(E.isLeft(currency(c)), c).toBe(true)
+    expect(new Set(countryCodes).size).toBe(249)
+  })
+  test.prop([arbGarbage], { numRuns: 10_000 })('garbage is refused, never thrown', (u) => {
+    const results = [currency(u), country(u)]
+    for (const r of results) if (E.isRight(r)) expect(typeof u).toBe('string')
+  })
+})
+
+describe('validation errors', () => {
+  const Payout = t.type({
+    beneficiary: t.type({ id: BeneficiaryId }),
+    lines: t.array(t.type({ total: MoneyFromWire })),
+    note: t.union([t.string, t.null]),
+  })
+
+  test('field paths are dotted, through arrays, and skip union members', () => {
+    const result = decodeWith(Payout)({
+      beneficiary: { id: 'pay_1' },
+      lines: [{ total: { amount: '1.00', currency: 'USD' } }, { total: { amount: '1.001', currency: 'USD' } }],
+      note: 5,
+    })
+    expect(E.isLeft(result)).toBe(true)
+    if (E.isLeft(result))
+      expect(result.left.problems.map((p) => p.field)).toEqual(['beneficiary.id', 'lines.1.total.amount', 'note'])
+  })
+
+  test('the API form is 422 validation_error with one detail per field', () => {
+    const e = fromDecodeErrors(
+      (Payout.decode({ beneficiary: {}, lines: 'x', note: null }) as E.Left<t.Errors>).left,
+    )
+    const api = toApiError(e)
+    expect(api.status).toBe(422)
+    expect(api.body.error.code).toBe('validation_error')
+    expect(api.body.error.details?.map((d) => d.field)).toEqual(['beneficiary.id', 'lines'])
+    expect(api.body.error.message).toMatch(/^beneficiary\.id: .* \(and 1 more\)$/)
+  })
+
+  test.prop([fc.anything()], { numRuns: 10_000 })('decoding garbage never throws and always names fields', (u) => {
+    const result = decodeWith(Payout)(u)
+    if (E.isLeft(result)) expect(result.left.problems.length).toBeGreaterThan(0)
+  })
+})

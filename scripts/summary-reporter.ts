@@ -1,0 +1,23 @@
+// Ends every test run with one plain line that CI and humans can read: `tests: N passed, M failed`.
+import type { Reporter, TestModule } from 'vitest/node'
+
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+    let passed = 0
+    let failed = 0
+    let skipped = 0
+    for (const testModule of testModules) {
+      // A module that failed to load has no tests but is a failure all the same.
+      if (testModule.state() === 'failed' && [...testModule.children.allTests()].length === 0) failed += 1
+      for (const test of testModule.children.allTests()) {
+        const state = test.result().state
+        if (state === 'passed') passed += 1
+        else if (state === 'failed') failed += 1
+        else skipped += 1
+      }
+    }
+    failed += unhandledErrors.length
+    const tail = skipped > 0 ? `, ${skipped} skipped` : ''
+    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${tail}\n`)
+  }
+}
