@@ -14,7 +14,12 @@ export const sourceAliases = [
 const project = (name: string, dir: string) =>
   defineProject({
     resolve: { alias: sourceAliases },
-    test: { name, root: `${root}${dir}`, include: ['**/*.test.ts'], exclude: ['**/node_modules/**', '**/dist/**'] },
+    test: {
+      name,
+      root: `${root}${dir}`,
+      include: ['**/*.test.ts'],
+      exclude: ['**/node_modules/**', '**/dist/**'],
+    },
   })
 
 export const projects = [

@@ -23,7 +23,10 @@ const write = (relative: string, origin: string, code: string): void => {
 
 // ---------------------------------------------------------------- guides
 const fence = /^```(ts|typescript)\s*$/
-for (const name of fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).sort()) {
+for (const name of fs
+  .readdirSync(path.join(root, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()) {
   const lines = fs.readFileSync(path.join(root, 'docs', name), 'utf8').split('\n')
   for (let i = 0; i < lines.length; i++) {
     if (!fence.test(lines[i] ?? '')) continue
@@ -36,7 +39,7 @@ for (const name of fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsW
 
 // ---------------------------------------------------------------- API @examples
 const exampleText = (tag: ts.JSDocTag): string => {
-  const raw = typeof tag.comment === 'string' ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? ''
+  const raw = typeof tag.comment === 'string' ? tag.comment : (ts.getTextOfJSDocComment(tag.comment) ?? '')
   return raw.replace(/^```(ts|typescript)?\s*\n/, '').replace(/\n```\s*$/, '')
 }
 

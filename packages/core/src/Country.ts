@@ -69,4 +69,6 @@ export type Country = t.TypeOf<typeof Country>
 export const country = (u: unknown): E.Either<ValidationError, Country> =>
   Country.is(u)
     ? E.right(u)
-    : E.left(validationError('country', `must be an assigned ISO 3166-1 alpha-2 code, got ${describeValue(u)}`))
+    : E.left(
+        validationError('country', `must be an assigned ISO 3166-1 alpha-2 code, got ${describeValue(u)}`),
+      )

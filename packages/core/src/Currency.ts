@@ -59,16 +59,53 @@ export type Currency = t.TypeOf<typeof Currency>
  */
 export const currencyScales: Readonly<Record<string, number>> = {
   // zero-decimal ISO 4217 currencies
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0,
-  UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
   // three-decimal ISO 4217 currencies
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
   // four-decimal ISO 4217 units of account
-  CLF: 4, UYW: 4,
+  CLF: 4,
+  UYW: 4,
   // two-decimal currencies named by the platform documents
-  USD: 2, EUR: 2, GBP: 2, CAD: 2, AUD: 2, CHF: 2, MXN: 2, BRL: 2, INR: 2, NGN: 2, KES: 2, PHP: 2,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  CAD: 2,
+  AUD: 2,
+  CHF: 2,
+  MXN: 2,
+  BRL: 2,
+  INR: 2,
+  NGN: 2,
+  KES: 2,
+  PHP: 2,
   // digital assets
-  USDC: 6, USDT: 6, EURC: 6, BTC: 8, ETH: 18,
+  USDC: 6,
+  USDT: 6,
+  EURC: 6,
+  BTC: 8,
+  ETH: 18,
 }
 
 /** The scale a currency gets when neither the table nor the caller names it: ISO 4217's usual 2. */
@@ -88,7 +125,9 @@ const defaultScale = 2
  * assert.ok(E.isLeft(currency('YEN!')))
  */
 export const currency = (u: unknown): E.Either<ValidationError, Currency> =>
-  Currency.is(u) ? E.right(u) : E.left(validationError('currency', `must match ^[A-Z]{3,4}$, got ${describeValue(u)}`))
+  Currency.is(u)
+    ? E.right(u)
+    : E.left(validationError('currency', `must match ^[A-Z]{3,4}$, got ${describeValue(u)}`))
 
 /**
  * The number of decimals a currency's amounts carry: the caller's table first, then

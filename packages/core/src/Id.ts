@@ -178,9 +178,11 @@ export type MerchantId = t.TypeOf<typeof MerchantId>
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'beneficiary_id')
  */
 export const decodeId =
-  <A>(codec: t.Type<A, string, unknown>, field: string) =>
+  <A>(codec: { readonly name: string; readonly is: (u: unknown) => u is A }, field: string) =>
   (u: unknown): E.Either<ValidationError, A> =>
-    codec.is(u) ? E.right(u) : E.left(validationError(field, `must be a valid ${codec.name}, got ${describeValue(u)}`))
+    codec.is(u)
+      ? E.right(u)
+      : E.left(validationError(field, `must be a valid ${codec.name}, got ${describeValue(u)}`))
 
 /**
  * A deterministic id: the prefix and 32 hex digits of the SHA-256 of the parts. The same parts

@@ -136,7 +136,8 @@ const parseMinorUnits = (
   if (typeof amount !== 'string') return E.left(`must be a decimal string, got ${describeValue(amount)}`)
   if (/[eE]/.test(amount)) return E.left('must not use exponent notation')
   const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount)
-  if (match === null) return E.left(`must be a decimal string such as "1250.00", got ${describeValue(amount)}`)
+  if (match === null)
+    return E.left(`must be a decimal string such as "1250.00", got ${describeValue(amount)}`)
   const [, sign = '', whole = '', fraction = ''] = match
   if (whole.length > 12) return E.left(`has ${whole.length} integer digits; at most 12 are allowed`)
   const scale = scaleOf(currency, scales)
@@ -191,7 +192,11 @@ export const MoneyFromWire: t.Type<Money, MoneyWire, unknown> = new t.Type<Money
       return t.failure(u, c, `must be an object { amount, currency }, got ${describeValue(u)}`)
     const { amount, currency } = u as { amount?: unknown; currency?: unknown }
     if (!Currency.is(currency))
-      return t.failure(currency, t.appendContext(c, 'currency', Currency, currency), `must match ^[A-Z]{3,4}$, got ${describeValue(currency)}`)
+      return t.failure(
+        currency,
+        t.appendContext(c, 'currency', Currency, currency),
+        `must match ^[A-Z]{3,4}$, got ${describeValue(currency)}`,
+      )
     return E.match(
       (message: string) => t.failure<Money>(amount, t.appendContext(c, 'amount', t.string, amount), message),
       (minor: MinorUnits) => t.success<Money>({ minor, currency }),
@@ -307,7 +312,10 @@ export const compareMoney = (a: Money, b: Money): E.Either<CurrencyMismatch, -1 
  * assert.deepEqual(sumMoney('USD', [money(1n, 'USD'), money(2n, 'USD')]), E.right(money(3n, 'USD')))
  * assert.deepEqual(sumMoney('USD', []), E.right(money(0n, 'USD')))
  */
-export const sumMoney = (currency: string, amounts: ReadonlyArray<Money>): E.Either<CurrencyMismatch, Money> => {
+export const sumMoney = (
+  currency: string,
+  amounts: ReadonlyArray<Money>,
+): E.Either<CurrencyMismatch, Money> => {
   let total = 0n
   for (const m of amounts) {
     if (m.currency !== currency)
@@ -383,7 +391,9 @@ export const convertMoney = (
     return E.left(validationError('to', `must match ^[A-Z]{3,4}$, got ${describeValue(conversion.to)}`))
   const rate = /^(\d{1,12})(?:\.(\d{1,18}))?$/.exec(conversion.rate)
   if (rate === null)
-    return E.left(validationError('rate', `must be a positive decimal string, got ${describeValue(conversion.rate)}`))
+    return E.left(
+      validationError('rate', `must be a positive decimal string, got ${describeValue(conversion.rate)}`),
+    )
   const [, rateWhole = '', rateFraction = ''] = rate
   const rateNumerator = BigInt(rateWhole + rateFraction)
   if (rateNumerator === 0n) return E.left(validationError('rate', 'must be greater than 0'))
@@ -392,5 +402,7 @@ export const convertMoney = (
   // minor_to = minor_from × rate × 10^(toScale − fromScale), with rate = rateNumerator / 10^len(fraction)
   const numerator = m.minor * rateNumerator * 10n ** BigInt(Math.max(0, toScale - fromScale))
   const denominator = 10n ** BigInt(rateFraction.length + Math.max(0, fromScale - toScale))
-  return E.right(money(divideRounded(numerator, denominator, conversion.rounding ?? 'half-even'), conversion.to))
+  return E.right(
+    money(divideRounded(numerator, denominator, conversion.rounding ?? 'half-even'), conversion.to),
+  )
 }

@@ -29,7 +29,8 @@ const maxMillis = 253_402_300_799_999 // 9999-12-31T23:59:59.999Z
  */
 export const EpochMillis = t.brand(
   t.number,
-  (n): n is t.Branded<number, EpochMillisBrand> => Number.isSafeInteger(n) && n >= minMillis && n <= maxMillis,
+  (n): n is t.Branded<number, EpochMillisBrand> =>
+    Number.isSafeInteger(n) && n >= minMillis && n <= maxMillis,
   'EpochMillis',
 )
 
@@ -64,7 +65,12 @@ export type EpochMillis = t.TypeOf<typeof EpochMillis>
 export const epochMillis = (u: unknown): E.Either<ValidationError, EpochMillis> =>
   EpochMillis.is(u)
     ? E.right(u)
-    : E.left(validationError('', `must be whole epoch milliseconds within years 0000-9999, got ${describeValue(u)}`))
+    : E.left(
+        validationError(
+          '',
+          `must be whole epoch milliseconds within years 0000-9999, got ${describeValue(u)}`,
+        ),
+      )
 
 // ---------------------------------------------------------------- RFC 3339
 
@@ -87,8 +93,16 @@ export const fromRfc3339 = (u: unknown): E.Either<ValidationError, EpochMillis> 
   const fail = (why: string) => E.left(validationError('', why))
   if (typeof u !== 'string') return fail(`must be an RFC 3339 timestamp string, got ${describeValue(u)}`)
   const m = rfc3339.exec(u)
-  if (m === null) return fail(`must be an RFC 3339 timestamp such as 2026-01-31T09:30:00Z, got ${describeValue(u)}`)
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  if (m === null)
+    return fail(`must be an RFC 3339 timestamp such as 2026-01-31T09:30:00Z, got ${describeValue(u)}`)
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   const fraction = m[7] ?? ''
   if (/[1-9]/.test(fraction.slice(3))) return fail('has precision finer than a millisecond')
   const offsetSign = m[9] === '-' ? -1 : 1
@@ -97,7 +111,8 @@ export const fromRfc3339 = (u: unknown): E.Either<ValidationError, EpochMillis> 
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
   const maxDay = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
   if (month < 1 || month > 12 || day < 1 || day > maxDay) return fail('is not a calendar date')
-  if (hour > 23 || minute > 59 || second > 59) return fail('is not a time of day (leap seconds are not accepted)')
+  if (hour > 23 || minute > 59 || second > 59)
+    return fail('is not a time of day (leap seconds are not accepted)')
   const local = new Date(0)
   local.setUTCFullYear(year, month - 1, day)
   local.setUTCHours(hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, '0')))

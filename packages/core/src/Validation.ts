@@ -141,7 +141,10 @@ export const fromDecodeErrors = (errors: t.Errors): ValidationError => {
     byField.set(field, error.message ?? `expected ${expected}, got ${describeValue(error.value)}`)
   }
   const problems = [...byField].map(([field, message]) => ({ field, message }))
-  return { _tag: 'ValidationError', problems: problems.length > 0 ? problems : [{ field: '', message: 'invalid' }] }
+  return {
+    _tag: 'ValidationError',
+    problems: problems.length > 0 ? problems : [{ field: '', message: 'invalid' }],
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 } from '../src/index.js'
 import { arbAnyId, arbCountry, arbCurrency, arbGarbage, arbId } from '../src/testing/index.js'
 
-const idCodecs = [
+const idCodecs: ReadonlyArray<readonly [string, { readonly name: string; is: (u: unknown) => u is string }]> = [
   ['pay_', PayoutId],
   ['ben_', BeneficiaryId],
   ['ins_', InstrumentId],
@@ -30,16 +30,19 @@ const idCodecs = [
   ['rfi_', RfiId],
   ['eval_', EvaluationId],
   ['pev_', PayoutEventId],
-] as const
+]
 
 describe('ids', () => {
   for (const [prefix, codec] of idCodecs) {
     test.prop([arbId(prefix, 251)])(`${codec.name} accepts ${prefix} ids up to 255 characters`, (id) => {
       expect(codec.is(id)).toBe(true)
     })
-    test.prop([arbAnyId.filter((id) => !id.startsWith(prefix))])(`${codec.name} refuses other prefixes`, (id) => {
-      expect(codec.is(id)).toBe(false)
-    })
+    test.prop([arbAnyId.filter((id) => !id.startsWith(prefix))])(
+      `${codec.name} refuses other prefixes`,
+      (id) => {
+        expect(codec.is(id)).toBe(false)
+      },
+    )
   }
   test('length limit is 255 in all, and the suffix must be non-empty alphanumerics', () => {
     expect(BeneficiaryId.is(`ben_${'a'.repeat(251)}`)).toBe(true)
@@ -71,7 +74,7 @@ describe('currencies and countries', () => {
     expect(new Set(countryCodes).size).toBe(249)
   })
   test.prop([arbGarbage], { numRuns: 10_000 })('garbage is refused, never thrown', (u) => {
-    const results = [currency(u), country(u)]
+    const results: ReadonlyArray<E.Either<unknown, string>> = [currency(u), country(u)]
     for (const r of results) if (E.isRight(r)) expect(typeof u).toBe('string')
   })
 })
@@ -86,12 +89,19 @@ describe('validation errors', () => {
   test('field paths are dotted, through arrays, and skip union members', () => {
     const result = decodeWith(Payout)({
       beneficiary: { id: 'pay_1' },
-      lines: [{ total: { amount: '1.00', currency: 'USD' } }, { total: { amount: '1.001', currency: 'USD' } }],
+      lines: [
+        { total: { amount: '1.00', currency: 'USD' } },
+        { total: { amount: '1.001', currency: 'USD' } },
+      ],
       note: 5,
     })
     expect(E.isLeft(result)).toBe(true)
     if (E.isLeft(result))
-      expect(result.left.problems.map((p) => p.field)).toEqual(['beneficiary.id', 'lines.1.total.amount', 'note'])
+      expect(result.left.problems.map((p) => p.field)).toEqual([
+        'beneficiary.id',
+        'lines.1.total.amount',
+        'note',
+      ])
   })
 
   test('the API form is 422 validation_error with one detail per field', () => {
@@ -105,8 +115,11 @@ describe('validation errors', () => {
     expect(api.body.error.message).toMatch(/^beneficiary\.id: .* \(and 1 more\)$/)
   })
 
-  test.prop([fc.anything()], { numRuns: 10_000 })('decoding garbage never throws and always names fields', (u) => {
-    const result = decodeWith(Payout)(u)
-    if (E.isLeft(result)) expect(result.left.problems.length).toBeGreaterThan(0)
-  })
+  test.prop([fc.anything()], { numRuns: 10_000 })(
+    'decoding garbage never throws and always names fields',
+    (u) => {
+      const result = decodeWith(Payout)(u)
+      if (E.isLeft(result)) expect(result.left.problems.length).toBeGreaterThan(0)
+    },
+  )
 })

@@ -25,9 +25,12 @@ const problemsOf = (e: E.Either<{ problems: ReadonlyArray<{ field: string; messa
   E.isLeft(e) ? e.left.problems : []
 
 describe('parse and format', () => {
-  test.prop([arbMoney()], { numRuns: 2000 })('format then parse gives the same money, for every scale', (m) => {
-    expect(right(parseMoney(formatMoney(m), m.currency))).toEqual(m)
-  })
+  test.prop([arbMoney()], { numRuns: 2000 })(
+    'format then parse gives the same money, for every scale',
+    (m) => {
+      expect(right(parseMoney(formatMoney(m), m.currency))).toEqual(m)
+    },
+  )
 
   test.prop([arbCurrency.chain((c) => fc.tuple(fc.constant(c), arbDecimalAmount(c)))], { numRuns: 2000 })(
     'a valid decimal string parses, and its canonical form parses to the same amount',
@@ -37,7 +40,9 @@ describe('parse and format', () => {
       expect(right(parseMoney(canonical, c))).toEqual(m)
       // canonical form has exactly the scale in decimals and no leading zeros
       const scale = currencyScales[c] ?? 2
-      expect(canonical).toMatch(scale === 0 ? /^-?(0|[1-9]\d*)$/ : new RegExp(`^-?(0|[1-9]\\d*)\\.\\d{${scale}}$`))
+      expect(canonical).toMatch(
+        scale === 0 ? /^-?(0|[1-9]\d*)$/ : new RegExp(`^-?(0|[1-9]\\d*)\\.\\d{${scale}}$`),
+      )
     },
   )
 
@@ -58,7 +63,9 @@ describe('parse and format', () => {
       const scale = currencyScales[c] ?? 2
       const amount = `1.${'5'.repeat(scale + extra)}`
       const problems = problemsOf(parseMoney(amount, c))
-      expect(problems).toEqual([{ field: 'amount', message: `has ${scale + extra} decimals; ${c} allows ${scale}` }])
+      expect(problems).toEqual([
+        { field: 'amount', message: `has ${scale + extra} decimals; ${c} allows ${scale}` },
+      ])
     },
   )
 
@@ -70,15 +77,19 @@ describe('parse and format', () => {
     expect(problemsOf(parseMoney('10', 'usd'))[0]?.field).toBe('currency')
   })
 
-  test.prop([arbGarbage, arbGarbage], { numRuns: 10_000 })('garbage is refused or parsed, never thrown', (a, c) => {
-    const result = parseMoney(a, c)
-    if (E.isRight(result)) expect(typeof a).toBe('string')
-    else expect(result.left.problems.length).toBeGreaterThan(0)
-  })
+  test.prop([arbGarbage, arbGarbage], { numRuns: 10_000 })(
+    'garbage is refused or parsed, never thrown',
+    (a, c) => {
+      const result = parseMoney(a, c)
+      if (E.isRight(result)) expect(typeof a).toBe('string')
+      else expect(result.left.problems.length).toBeGreaterThan(0)
+    },
+  )
 
   test.prop([arbGarbage], { numRuns: 10_000 })('MoneyFromWire refuses garbage with a field path', (u) => {
     const result = decodeWith(MoneyFromWire)(u)
-    if (E.isLeft(result)) for (const p of result.left.problems) expect(['', 'amount', 'currency']).toContain(p.field)
+    if (E.isLeft(result))
+      for (const p of result.left.problems) expect(['', 'amount', 'currency']).toContain(p.field)
     else expect(typeof (u as { amount: unknown }).amount).toBe('string')
   })
 
@@ -88,12 +99,16 @@ describe('parse and format', () => {
 
   test('decimalAmount decodes against a fixed currency', () => {
     expect(right(decodeWith(decimalAmount('JPY'))('500'))).toBe(500n)
-    expect(problemsOf(decodeWith(decimalAmount('JPY'))('500.5'))[0]?.message).toBe('has 1 decimals; JPY allows 0')
+    expect(problemsOf(decodeWith(decimalAmount('JPY'))('500.5'))[0]?.message).toBe(
+      'has 1 decimals; JPY allows 0',
+    )
   })
 })
 
 describe('arithmetic', () => {
-  const arbSameCurrencyList = arbCurrency.chain((c) => fc.array(arbMoney({ currency: c }), { maxLength: 50 }).map((ms) => [c, ms] as const))
+  const arbSameCurrencyList = arbCurrency.chain((c) =>
+    fc.array(arbMoney({ currency: c }), { maxLength: 50 }).map((ms) => [c, ms] as const),
+  )
 
   test.prop([arbSameCurrencyList])('sums are exact beyond 2^53', ([c, ms]) => {
     const expected = ms.reduce((s, m) => s + m.minor, 0n)
@@ -108,10 +123,13 @@ describe('arithmetic', () => {
     expect(formatMoney(sum)).toBe('90071992547409.93')
   })
 
-  test.prop([arbMoney({ currency: 'EUR' }), arbMoney({ currency: 'EUR' })])('compare agrees with subtraction', (a, b) => {
-    const c = right(compareMoney(a, b))
-    expect(c).toBe(a.minor < b.minor ? -1 : a.minor > b.minor ? 1 : 0)
-  })
+  test.prop([arbMoney({ currency: 'EUR' }), arbMoney({ currency: 'EUR' })])(
+    'compare agrees with subtraction',
+    (a, b) => {
+      const c = right(compareMoney(a, b))
+      expect(c).toBe(a.minor < b.minor ? -1 : a.minor > b.minor ? 1 : 0)
+    },
+  )
 
   test('different currencies never mix', () => {
     expect(addMoney(money(1n, 'USD'), money(1n, 'EUR'))).toEqual(
@@ -145,7 +163,7 @@ describe('conversion', () => {
       expect(abs < den).toBe(true)
       if (rounding === 'floor') expect(diff <= 0n).toBe(true)
       if (rounding === 'ceil') expect(diff >= 0n).toBe(true)
-      if (rounding === 'down') expect(abs === 0n || (diff < 0n) === num > 0n).toBe(true)
+      if (rounding === 'down') expect(abs === 0n || diff < 0n === num > 0n).toBe(true)
       if (rounding === 'half-even' || rounding === 'half-up') expect(2n * abs <= den).toBe(true)
     },
   )
@@ -154,7 +172,9 @@ describe('conversion', () => {
     const eur = money(5n, 'EUR') // 0.05 EUR at 0.5 → 0.025 USD
     expect(right(convertMoney(eur, { to: 'USD', rate: '0.5' })).minor).toBe(2n)
     expect(right(convertMoney(eur, { to: 'USD', rate: '0.5', rounding: 'half-up' })).minor).toBe(3n)
-    expect(right(convertMoney(money(-5n, 'EUR'), { to: 'USD', rate: '0.5', rounding: 'half-up' })).minor).toBe(-3n)
+    expect(
+      right(convertMoney(money(-5n, 'EUR'), { to: 'USD', rate: '0.5', rounding: 'half-up' })).minor,
+    ).toBe(-3n)
   })
 
   test('bad rates are refused with the field named', () => {

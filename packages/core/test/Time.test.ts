@@ -4,7 +4,9 @@ import { expect } from 'vitest'
 import { decodeWith, type EpochMillis, epochMillis, fromRfc3339, Rfc3339, toRfc3339 } from '../src/index.js'
 import { arbGarbage } from '../src/testing/index.js'
 
-const arbInstant = fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }).map((n) => n as EpochMillis)
+const arbInstant = fc
+  .integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })
+  .map((n) => n as EpochMillis)
 
 test.prop([arbInstant], { numRuns: 5000 })('toRfc3339 then fromRfc3339 gives the same instant', (ms) => {
   const text = toRfc3339(ms)
@@ -12,16 +14,16 @@ test.prop([arbInstant], { numRuns: 5000 })('toRfc3339 then fromRfc3339 gives the
   expect(fromRfc3339(text)).toEqual(E.right(ms))
 })
 
-test.prop([fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }), fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 })])(
-  'the same instant written with any offset reads back the same',
-  (ms, offset) => {
-    const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23)
-    const sign = offset < 0 ? '-' : '+'
-    const abs = Math.abs(offset)
-    const text = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
-    expect(fromRfc3339(text)).toEqual(E.right(ms))
-  },
-)
+test.prop([
+  fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }),
+  fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+])('the same instant written with any offset reads back the same', (ms, offset) => {
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23)
+  const sign = offset < 0 ? '-' : '+'
+  const abs = Math.abs(offset)
+  const text = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+  expect(fromRfc3339(text)).toEqual(E.right(ms))
+})
 
 test('impossible dates, leap seconds and lost precision are refused', () => {
   for (const bad of [
@@ -36,7 +38,9 @@ test('impossible dates, leap seconds and lost precision are refused', () => {
   ])
     expect(E.isLeft(fromRfc3339(bad)), bad).toBe(true)
   expect(fromRfc3339('2024-02-29T00:00:00.123000Z')).toEqual(E.right(Date.UTC(2024, 1, 29, 0, 0, 0, 123)))
-  expect(fromRfc3339('0099-01-01T00:00:00Z')).toEqual(E.right(Date.UTC(2099, 0, 1) - 2000 * 365.2425 * 86_400_000))
+  expect(fromRfc3339('0099-01-01T00:00:00Z')).toEqual(
+    E.right(Date.UTC(2099, 0, 1) - 2000 * 365.2425 * 86_400_000),
+  )
 })
 
 test.prop([arbGarbage], { numRuns: 10_000 })('garbage is refused, never thrown', (u) => {

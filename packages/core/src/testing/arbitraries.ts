@@ -102,7 +102,10 @@ export const arbDecimalAmount = (currency: Currency | string): fc.Arbitrary<stri
       fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 12 }),
       fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 0, maxLength: scale }),
     )
-    .map(([negative, whole, fraction]) => `${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}`)
+    .map(
+      ([negative, whole, fraction]) =>
+        `${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}`,
+    )
 }
 
 /**
@@ -132,10 +135,43 @@ export const arbEpochMillis: fc.Arbitrary<EpochMillis> = fc
 export const arbGarbage: fc.Arbitrary<unknown> = fc.oneof(
   fc.anything({ withBigInt: true, withNullPrototype: true, withSparseArray: true, withObjectString: true }),
   fc.constantFrom(
-    Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0.1, 1e21, 2 ** 53 + 1,
-    '', ' ', '1e3', '1E3', '0x10', '1.005', '-', '.', '1.', '.5', '+1', ' 1', '1 ', '١٢٣', '1,000.00',
-    '1234567890123.00', 'usd', 'US', 'USDCC', 'pay_', 'ben_!', 'ben_ 1', 'x'.repeat(300), '__proto__',
-    'constructor', null, undefined, [], {}, true,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -0,
+    0.1,
+    1e21,
+    2 ** 53 + 1,
+    '',
+    ' ',
+    '1e3',
+    '1E3',
+    '0x10',
+    '1.005',
+    '-',
+    '.',
+    '1.',
+    '.5',
+    '+1',
+    ' 1',
+    '1 ',
+    '١٢٣',
+    '1,000.00',
+    '1234567890123.00',
+    'usd',
+    'US',
+    'USDCC',
+    'pay_',
+    'ben_!',
+    'ben_ 1',
+    'x'.repeat(300),
+    '__proto__',
+    'constructor',
+    null,
+    undefined,
+    [],
+    {},
+    true,
   ),
   fc.double(),
   fc.string(),

@@ -1,0 +1,2 @@
+// The public face of @payout-kernel/payout-machine: re-exports only.
+export {}

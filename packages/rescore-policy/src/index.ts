@@ -1,0 +1,2 @@
+// The public face of @payout-kernel/rescore-policy: re-exports only.
+export {}

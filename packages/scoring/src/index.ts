@@ -1,0 +1,2 @@
+// The public face of @payout-kernel/scoring: re-exports only.
+export {}

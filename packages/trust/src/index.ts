@@ -1,0 +1,3 @@
+export * from './RescoreVerdict.js'
+export * from './Tier.js'
+export * from './TrustScore.js'

@@ -1,0 +1,2 @@
+// The public face of @payout-kernel/velocity: re-exports only.
+export {}

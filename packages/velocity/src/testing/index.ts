@@ -1,0 +1,2 @@
+// fast-check arbitraries of @payout-kernel/velocity.
+export {}
