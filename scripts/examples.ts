@@ -3,6 +3,9 @@
 // - every ```ts block of docs/*.md (each block is a module of its own: it imports what it uses);
 // - every @example of every public export of the domain packages (their `.` and `./testing` entries).
 // It also refuses a public export without a doc comment, and a public value without an @example.
+//
+// `--only <package>` and `--guide <name>` (repeatable) regenerate just those parts and leave the
+// rest of docs/.generated alone, for working on one package while others change theirs.
 import fs from 'node:fs'
 import path from 'node:path'
 import ts from 'typescript'
@@ -12,7 +15,17 @@ const out = path.join(root, 'docs/.generated')
 const problems: string[] = []
 let written = 0
 
-fs.rmSync(out, { recursive: true, force: true })
+const argValues = (flag: string): string[] =>
+  process.argv.flatMap((a, i) => (a === flag && process.argv[i + 1] ? [process.argv[i + 1] as string] : []))
+const onlyPackages = argValues('--only')
+const onlyGuides = argValues('--guide')
+const partial = onlyPackages.length > 0 || onlyGuides.length > 0
+
+if (!partial) fs.rmSync(out, { recursive: true, force: true })
+for (const p of onlyPackages) fs.rmSync(path.join(out, 'api', p), { recursive: true, force: true })
+for (const g of onlyGuides)
+  for (const f of fs.existsSync(path.join(out, 'guides')) ? fs.readdirSync(path.join(out, 'guides')) : [])
+    if (f.startsWith(`${g}.L`)) fs.rmSync(path.join(out, 'guides', f))
 
 const write = (relative: string, origin: string, code: string): void => {
   const file = path.join(out, relative)
@@ -57,6 +70,7 @@ const domainPackages = fs
   .readdirSync(packagesDir)
   .filter((p) => !['cli', 'bench'].includes(p))
   .filter((p) => fs.existsSync(path.join(packagesDir, p, 'src/index.ts')))
+  .filter((p) => !partial || onlyPackages.includes(p))
   .sort()
 
 for (const pkg of domainPackages) {
