@@ -22,15 +22,16 @@ import {
 } from '../src/index.js'
 import { arbAnyId, arbCountry, arbCurrency, arbGarbage, arbId } from '../src/testing/index.js'
 
-const idCodecs: ReadonlyArray<readonly [string, { readonly name: string; is: (u: unknown) => u is string }]> = [
-  ['pay_', PayoutId],
-  ['ben_', BeneficiaryId],
-  ['ins_', InstrumentId],
-  ['evt_', WebhookEventId],
-  ['rfi_', RfiId],
-  ['eval_', EvaluationId],
-  ['pev_', PayoutEventId],
-]
+const idCodecs: ReadonlyArray<readonly [string, { readonly name: string; is: (u: unknown) => u is string }]> =
+  [
+    ['pay_', PayoutId],
+    ['ben_', BeneficiaryId],
+    ['ins_', InstrumentId],
+    ['evt_', WebhookEventId],
+    ['rfi_', RfiId],
+    ['eval_', EvaluationId],
+    ['pev_', PayoutEventId],
+  ]
 
 describe('ids', () => {
   for (const [prefix, codec] of idCodecs) {

@@ -110,10 +110,14 @@ export const tierBands = (input: unknown): E.Either<InvalidBands, TierBands> => 
   if (input.length !== tiers.length)
     fail('bands', `must have exactly ${tiers.length} bands, got ${input.length}`)
   const bands: TierBand[] = []
-  input.forEach((band: unknown, i) => {
+  // An index loop, not forEach: a sparse array's holes are bands too, and are refused.
+  for (let i = 0; i < input.length; i++) {
+    const band: unknown = input[i]
     const at = `bands.${i}`
-    if (typeof band !== 'object' || band === null)
-      return fail(at, `must be { tier, min, max }, got ${describeValue(band)}`)
+    if (typeof band !== 'object' || band === null) {
+      fail(at, `must be { tier, min, max }, got ${describeValue(band)}`)
+      continue
+    }
     const { tier, min, max } = band as { tier?: unknown; min?: unknown; max?: unknown }
     const expected = tiers[i]
     if (!Tier.is(tier)) fail(`${at}.tier`, `must be one of ${tiers.join(', ')}, got ${describeValue(tier)}`)
@@ -127,7 +131,7 @@ export const tierBands = (input: unknown): E.Either<InvalidBands, TierBands> => 
       if (min > max) fail(`${at}.max`, `must not be below min ${min}, got ${max}`)
       bands.push({ tier, min, max })
     }
-  })
+  }
   if (problems.length === 0) {
     bands.forEach((band, i) => {
       const previous = bands[i - 1]
