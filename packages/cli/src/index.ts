@@ -29,7 +29,9 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
 
   program
     .command('demo')
-    .description('show the risk → trust → tier conversion and the rescore verdicts on the shipped example data')
+    .description(
+      'show the risk → trust → tier conversion and the rescore verdicts on the shipped example data',
+    )
     .option('--file <path>', 'engine evaluations (JSON)', `${io.examples}engine-evaluations.json`)
     .action((options: { file: string }) => {
       code = trustDemo(options.file, io.out, io.err)

@@ -1,8 +1,15 @@
 // `payout-kernel trust <raw>` and the quick-start demo: the engine's raw risk as trust, tier and
 // the rescore verdict fields.
 import fs from 'node:fs'
-import { type ValidationError, toApiError } from '@payout-kernel/core'
-import { encodeRescoreVerdict, rescoreVerdict, tierOf, trustFromRisk, trustOf, type RawRisk } from '@payout-kernel/trust'
+import { toApiError, type ValidationError } from '@payout-kernel/core'
+import {
+  encodeRescoreVerdict,
+  type RawRisk,
+  rescoreVerdict,
+  tierOf,
+  trustFromRisk,
+  trustOf,
+} from '@payout-kernel/trust'
 import Table from 'cli-table3'
 import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
@@ -44,7 +51,9 @@ export const trustDemo = (file: string, out: NodeJS.WritableStream, err: NodeJS.
     err.write(`payout-kernel demo: cannot read ${file}: ${(e as Error).message}\n`)
     return exitCodes.input
   }
-  const table = new Table({ head: ['beneficiary', 'raw', 'trust', 'tier', 'previous raw', 'previous trust', 'previous tier'] })
+  const table = new Table({
+    head: ['beneficiary', 'raw', 'trust', 'tier', 'previous raw', 'previous trust', 'previous tier'],
+  })
   const verdicts: unknown[] = []
   let bad = 0
   evaluations.forEach((ev, i) => {
@@ -70,8 +79,12 @@ export const trustDemo = (file: string, out: NodeJS.WritableStream, err: NodeJS.
     ])
     verdicts.push(encodeRescoreVerdict(v))
   })
-  out.write(`${pc.bold('Engine raw risk → trust score → tier')}  (trust = (1000 − raw) / 1000; default bands)\n`)
-  out.write(`${table.toString()}\n\n${pc.bold('Rescore verdicts as POST /v1/beneficiaries/{id}/rescore returns them:')}\n`)
+  out.write(
+    `${pc.bold('Engine raw risk → trust score → tier')}  (trust = (1000 − raw) / 1000; default bands)\n`,
+  )
+  out.write(
+    `${table.toString()}\n\n${pc.bold('Rescore verdicts as POST /v1/beneficiaries/{id}/rescore returns them:')}\n`,
+  )
   for (const v of verdicts) out.write(`${JSON.stringify(v)}\n`)
   return bad > 0 ? exitCodes.input : exitCodes.ok
 }
