@@ -1,2 +1,6 @@
-// The public face of @payout-kernel/rescore-policy: re-exports only.
-export {}
+export * from './RescoreConfig.js'
+export * from './RescorePolicy.js'
+export * from './RescoreRequest.js'
+export * from './RescoreResponse.js'
+export * from './RescoreState.js'
+export * from './RescoreStore.js'
