@@ -1,2 +1,2 @@
 // fast-check arbitraries of @payout-kernel/scoring.
-export {}
+export * from './arbitraries.js'
