@@ -1,2 +1,7 @@
-// The public face of @payout-kernel/payout-machine: re-exports only.
-export {}
+export * from './PayoutConfig.js'
+export * from './PayoutEvent.js'
+export * from './PayoutLifecycle.js'
+export * from './PayoutMachine.js'
+export * from './PayoutSnapshot.js'
+export * from './PayoutStatus.js'
+export * from './PayoutStep.js'

@@ -1,0 +1,388 @@
+// The lifecycle around a machine stepper: decoding, duplicates, the refusal reasons, inferred
+// steps for out-of-order rail events, stale regressions, and the audit records and webhook events
+// of each accepted transition. `applyPayoutEvent` runs it over the compiled table; the tests run
+// the very same code over XState's `transition()` and compare.
+import {
+  type EpochMillis,
+  EpochMillis as EpochMillisCodec,
+  fromDecodeErrors,
+  type PayoutEventId,
+  PayoutId,
+  type PayoutId as PayoutIdType,
+  toRfc3339,
+  type ValidationError,
+  type ValidationProblem,
+  type WebhookEventId,
+} from '@payout-kernel/core'
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { type PayoutConfig, resolvePayoutConfig } from '../PayoutConfig.js'
+import {
+  type Actor,
+  decodePayoutEvent,
+  EventId,
+  type PayoutEvent,
+  type PayoutEventType,
+} from '../PayoutEvent.js'
+import type { PayoutContext, PayoutState } from '../PayoutMachine.js'
+import type { PayoutSnapshot } from '../PayoutSnapshot.js'
+import { cancellableStatuses, type PayoutStatus } from '../PayoutStatus.js'
+import type {
+  AuditRecord,
+  PayoutStep,
+  RefusalReason,
+  Rejection,
+  WebhookEvent,
+  WebhookEventType,
+} from '../PayoutStep.js'
+import { deriveIdFast } from './FastId.js'
+import { acceptedIn, type Moved, type Stepper, statusBit } from './TransitionTable.js'
+
+// ---------------------------------------------------------------- refusals
+
+const refuse = (
+  reason: RefusalReason,
+  message: string,
+  status: PayoutStatus | null,
+  eventType: string | null,
+  problems: ReadonlyArray<ValidationProblem> = [],
+): E.Either<Rejection, never> =>
+  E.left({ _tag: 'PayoutRejection', reason, message, status, eventType, problems })
+
+const invalid = (
+  e: ValidationError,
+  status: PayoutStatus | null,
+  eventType: unknown,
+): E.Either<Rejection, never> =>
+  refuse(
+    'invalid_event',
+    `invalid event: ${e.problems.map((p) => `${p.field === '' ? '(event)' : p.field} ${p.message}`).join('; ')}`,
+    status,
+    typeof eventType === 'string' ? eventType : null,
+    e.problems,
+  )
+
+// ---------------------------------------------------------------- records
+
+const rfiWebhook: Partial<Record<PayoutEventType, WebhookEventType>> = {
+  RFI_OPENED: 'rfi.created',
+  RFI_RESPONDED: 'rfi.responded',
+  RFI_RESOLVED: 'rfi.resolved',
+  RFI_ESCALATED: 'rfi.escalated',
+}
+
+type Metadata = Record<string, string | number | boolean>
+
+const metadataOf = (
+  event: PayoutEvent,
+  eventId: string,
+  state: PayoutState,
+  inferred: boolean,
+  next: PayoutContext,
+  config: { readonly reviewTier: string },
+): Metadata => {
+  const metadata: Metadata = { event_id: eventId, state, inferred }
+  switch (event.type) {
+    case 'VELOCITY_EVALUATED':
+      metadata.verdict = event.verdict
+      break
+    case 'RISK_SCORED':
+      metadata.raw_score = event.rawScore
+      if (next.risk !== null) metadata.tier = next.risk.tier
+      metadata.evaluation_id = event.evaluationId
+      metadata.review_tier = config.reviewTier
+      break
+    case 'RFI_OPENED':
+    case 'RFI_RESPONDED':
+    case 'RFI_RESOLVED':
+    case 'RFI_ESCALATED':
+      if (next.rfi !== null) {
+        metadata.rfi_id = next.rfi.id
+        metadata.rfi_status = next.rfi.status
+      }
+      break
+    default:
+      break
+  }
+  return metadata
+}
+
+const reasonOf = (event: PayoutEvent, to: PayoutStatus): string | undefined =>
+  event.type === 'CANCEL'
+    ? event.reason
+    : event.type === 'REVIEW_REJECTED'
+      ? 'review_rejected'
+      : event.type === 'RFI_RESOLVED' && to === 'cancelled'
+        ? 'rfi_blocked'
+        : undefined
+
+interface Emitted {
+  readonly record: AuditRecord
+  readonly webhook: WebhookEvent | undefined
+}
+
+const emit = (
+  payoutId: PayoutIdType,
+  seq: number,
+  from: PayoutStatus | null,
+  to: Moved,
+  event: PayoutEvent | { readonly type: 'CREATED'; readonly actor: Actor },
+  eventId: string,
+  occurredAt: string,
+  inferred: boolean,
+  config: { readonly reviewTier: string },
+): Emitted => {
+  const evtId = deriveIdFast('evt_', [payoutId, seq])
+  const auditId = `pev_${evtId.slice(4)}` as PayoutEventId
+  const reason = event.type === 'CREATED' ? undefined : reasonOf(event, to.status)
+  const record: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
+    id: auditId,
+    payout_id: payoutId,
+    seq,
+    previous_status: from,
+    status: to.status,
+    event: event.type,
+    actor_type: event.actor.type,
+    occurred_at: occurredAt,
+    metadata:
+      event.type === 'CREATED'
+        ? { event_id: eventId, state: to.state, inferred }
+        : metadataOf(event, eventId, to.state, inferred, to.context, config),
+  }
+  if (event.actor.id !== undefined) record.actor_id = event.actor.id
+  if (reason !== undefined) record.reason = reason
+  const rfiType = event.type === 'CREATED' ? undefined : rfiWebhook[event.type]
+  const type: WebhookEventType | undefined = from !== to.status ? `payout.${to.status}` : rfiType
+  if (type === undefined) return { record, webhook: undefined }
+  const data: { -readonly [K in keyof WebhookEvent['data']]: WebhookEvent['data'][K] } = {
+    payout_id: payoutId,
+    status: to.status,
+    previous_status: from,
+    seq,
+    audit_record_id: auditId,
+  }
+  if (reason !== undefined) data.reason = reason
+  if (rfiType !== undefined && to.context.rfi !== null)
+    data.rfi = { id: to.context.rfi.id, status: to.context.rfi.status }
+  return { record, webhook: { id: evtId as WebhookEventId, type, created_at: occurredAt, data } }
+}
+
+// ---------------------------------------------------------------- starting
+
+/** What `startPayout` needs: the payout id, the creating event's id and time, and who created it. */
+export interface StartPayoutInput {
+  readonly payoutId: PayoutIdType
+  readonly eventId: EventId
+  readonly occurredAt: EpochMillis
+  readonly actor: Actor<'merchant' | 'ops' | 'system'>
+}
+
+const StartPayoutInput: t.Decoder<unknown, StartPayoutInput> = t.exact(
+  t.type({
+    payoutId: PayoutId,
+    eventId: EventId,
+    occurredAt: EpochMillisCodec,
+    actor: t.exact(
+      t.intersection([
+        t.type({ type: t.keyof({ merchant: null, ops: null, system: null }) }),
+        t.partial({ id: t.refinement(t.string, (s) => /^[\x21-\x7e]{1,255}$/.test(s), 'ActorId') }),
+      ]),
+    ),
+  }),
+  'StartPayoutInput',
+)
+
+const decodeStart = (u: unknown): E.Either<ValidationError, StartPayoutInput> =>
+  E.mapLeft(fromDecodeErrors)(StartPayoutInput.decode(u))
+
+/** Starts a payout in `created`: the first audit record (seq 1, event `CREATED`) and `payout.created`. */
+export const start = (input: unknown): E.Either<Rejection, PayoutStep> => {
+  const decoded = decodeStart(input)
+  if (E.isLeft(decoded)) return invalid(decoded.left, null, 'CREATED')
+  const { payoutId, eventId, occurredAt, actor } = decoded.right
+  const context: PayoutContext = {
+    payoutId,
+    makerId: actor.type === 'merchant' ? (actor.id ?? null) : null,
+    velocity: null,
+    risk: null,
+    rfi: null,
+    rfiCount: 0,
+    completedAt: null,
+    seq: 1,
+    lastOccurredAt: occurredAt,
+    appliedEventIds: [eventId],
+    visited: statusBit.created,
+  }
+  const moved: Moved = { state: 'created', status: 'created', context }
+  const { record, webhook } = emit(
+    payoutId,
+    1,
+    null,
+    moved,
+    { type: 'CREATED', actor },
+    eventId,
+    toRfc3339(occurredAt),
+    false,
+    { reviewTier: '' },
+  )
+  return E.right({
+    snapshot: moved,
+    auditRecords: [record],
+    webhookEvents: webhook === undefined ? [] : [webhook],
+  })
+}
+
+// ---------------------------------------------------------------- applying
+
+const implied: Partial<Record<PayoutEventType, ReadonlyArray<PayoutEventType>>> = {
+  RAIL_DISPATCHED: ['RAIL_SUBMITTED'],
+  RAIL_REJECTED: ['RAIL_SUBMITTED'],
+  RAIL_SETTLED: ['RAIL_SUBMITTED', 'RAIL_DISPATCHED'],
+  RAIL_FAILED: ['RAIL_SUBMITTED', 'RAIL_DISPATCHED'],
+  RAIL_RETURNED: ['RAIL_SUBMITTED', 'RAIL_DISPATCHED'],
+}
+
+interface Microstep {
+  readonly event: PayoutEvent
+  readonly to: Moved
+  readonly inferred: boolean
+}
+
+/** The lifecycle functions over one stepper. */
+export const makeLifecycle = (stepper: Stepper) => {
+  /** Tries the implied rail events (shortest chain first) and then the event itself. */
+  const infer = (
+    snapshot: PayoutSnapshot,
+    event: PayoutEvent,
+    config: ReturnType<typeof resolvePayoutConfig>,
+  ): Microstep[] | undefined => {
+    const chain = implied[event.type]
+    if (chain === undefined) return undefined
+    for (let k = 1; k <= chain.length; k++) {
+      const steps: Microstep[] = []
+      let at: Moved = snapshot
+      let ok = true
+      for (const type of chain.slice(chain.length - k)) {
+        const impliedEvent = {
+          type,
+          eventId: event.eventId,
+          occurredAt: event.occurredAt,
+          actor: event.actor,
+        } as PayoutEvent
+        const next = stepper(at.state, at.context, impliedEvent, config)
+        if (next === undefined) {
+          ok = false
+          break
+        }
+        steps.push({ event: impliedEvent, to: next, inferred: true })
+        at = next
+      }
+      if (!ok) continue
+      const last = stepper(at.state, at.context, event, config)
+      if (last === undefined) continue
+      steps.push({ event, to: last, inferred: false })
+      return steps
+    }
+    return undefined
+  }
+
+  const apply = (
+    snapshot: PayoutSnapshot,
+    input: unknown,
+    config?: PayoutConfig,
+  ): E.Either<Rejection, PayoutStep> => {
+    const status = snapshot.status
+    const decoded = decodePayoutEvent(input)
+    if (E.isLeft(decoded))
+      return invalid(
+        decoded.left,
+        status,
+        typeof input === 'object' && input !== null ? (input as { readonly type?: unknown }).type : undefined,
+      )
+    const event = decoded.right
+    const context = snapshot.context
+    if (context.appliedEventIds.includes(event.eventId))
+      return refuse('duplicate_event', `event ${event.eventId} was already applied`, status, event.type)
+    const resolved = resolvePayoutConfig(config)
+    const direct = stepper(snapshot.state, context, event, resolved)
+    let steps: Microstep[] | undefined
+    if (direct !== undefined) steps = [{ event, to: direct, inferred: false }]
+    else {
+      if (event.type === 'CANCEL' && !cancellableStatuses.has(status))
+        return refuse(
+          'payout_not_cancellable',
+          `a payout cannot be cancelled once ${status}`,
+          status,
+          event.type,
+        )
+      if (event.type === 'REVIEW_APPROVED' && status === 'manual_review')
+        return refuse('rfi_open', 'the reviewer cannot approve while an RFI is open', status, event.type)
+      if (event.type === 'APPROVED' && snapshot.state === 'pending_approval.awaiting_checker')
+        return refuse(
+          'maker_cannot_approve',
+          event.actor.id === undefined
+            ? 'the checker must be identified (actor.id) to approve'
+            : 'the maker of a payout cannot approve it',
+          status,
+          event.type,
+        )
+      steps = infer(snapshot, event, resolved)
+      if (steps === undefined) {
+        if (event.occurredAt < context.lastOccurredAt && (context.visited & acceptedIn[event.type]) !== 0)
+          return refuse(
+            'stale_event',
+            `${event.type} is older than the last applied event and belongs to a status the payout has left`,
+            status,
+            event.type,
+          )
+        return refuse(
+          'not_allowed_in_state',
+          `${event.type} is not allowed in ${snapshot.state}`,
+          status,
+          event.type,
+        )
+      }
+    }
+    const occurredAt = toRfc3339(event.occurredAt)
+    const auditRecords: AuditRecord[] = []
+    const webhookEvents: WebhookEvent[] = []
+    let seq = context.seq
+    let visited = context.visited
+    let from: PayoutStatus = status
+    let last: Moved = snapshot
+    for (const step of steps) {
+      seq += 1
+      const { record, webhook } = emit(
+        context.payoutId,
+        seq,
+        from,
+        step.to,
+        step.event,
+        event.eventId,
+        occurredAt,
+        step.inferred,
+        resolved,
+      )
+      auditRecords.push(record)
+      if (webhook !== undefined) webhookEvents.push(webhook)
+      visited |= statusBit[step.to.status]
+      from = step.to.status
+      last = step.to
+    }
+    const lastOccurredAt = Math.max(event.occurredAt, context.lastOccurredAt) as EpochMillis
+    const nextContext: PayoutContext = {
+      ...last.context,
+      seq,
+      visited,
+      lastOccurredAt,
+      appliedEventIds: [...context.appliedEventIds, event.eventId],
+    }
+    return E.right({
+      snapshot: { state: last.state, status: last.status, context: nextContext },
+      auditRecords,
+      webhookEvents,
+    })
+  }
+
+  return { apply, infer }
+}
