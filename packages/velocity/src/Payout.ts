@@ -107,12 +107,19 @@ const checks: ReadonlyArray<readonly [Field, (u: unknown) => boolean, string]> =
   ['merchantId', MerchantId.is, 'a merchant id ([A-Za-z0-9_-], 1 to 255 characters)'],
   ['beneficiaryId', BeneficiaryId.is, 'a beneficiary id ben_…'],
   ['instrumentId', InstrumentId.is, 'an instrument id ins_…'],
-  ['instrumentType', (u) => typeof u === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(u), 'an instrument type such as bank_account'],
+  [
+    'instrumentType',
+    (u) => typeof u === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(u),
+    'an instrument type such as bank_account',
+  ],
   ['destinationCountry', Country.is, 'an ISO 3166-1 alpha-2 country code'],
   ['createdAt', EpochMillis.is, 'whole epoch milliseconds'],
 ]
 
-const decodeWithNames = (names: Readonly<Record<Field, string>>, u: unknown): E.Either<ValidationError, Payout> => {
+const decodeWithNames = (
+  names: Readonly<Record<Field, string>>,
+  u: unknown,
+): E.Either<ValidationError, Payout> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u))
     return E.left({
       _tag: 'ValidationError',
@@ -123,7 +130,8 @@ const decodeWithNames = (names: Readonly<Record<Field, string>>, u: unknown): E.
   const problems: ValidationProblem[] = []
   for (const [field, is, what] of checks) {
     const value = get(field)
-    if (!is(value)) problems.push({ field: names[field], message: `must be ${what}, got ${describeValue(value)}` })
+    if (!is(value))
+      problems.push({ field: names[field], message: `must be ${what}, got ${describeValue(value)}` })
   }
   const createdBeneficiary = get('beneficiaryCreatedAt')
   if (createdBeneficiary !== undefined && !EpochMillis.is(createdBeneficiary))
@@ -134,12 +142,16 @@ const decodeWithNames = (names: Readonly<Record<Field, string>>, u: unknown): E.
   const currency = get('currency')
   let amount: Money | undefined
   if (!Currency.is(currency))
-    problems.push({ field: names.currency, message: `must match ^[A-Z]{3,4}$, got ${describeValue(currency)}` })
+    problems.push({
+      field: names.currency,
+      message: `must match ^[A-Z]{3,4}$, got ${describeValue(currency)}`,
+    })
   else {
     const parsed = parseMoney(get('amount'), currency)
     if (E.isLeft(parsed))
       for (const p of parsed.left.problems) problems.push({ field: names.amount, message: p.message })
-    else if (parsed.right.minor <= 0n) problems.push({ field: names.amount, message: 'must be greater than 0' })
+    else if (parsed.right.minor <= 0n)
+      problems.push({ field: names.amount, message: 'must be greater than 0' })
     else amount = parsed.right
   }
   if (problems.length > 0 || amount === undefined) return E.left({ _tag: 'ValidationError', problems })

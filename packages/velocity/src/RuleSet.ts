@@ -349,13 +349,31 @@ const decodeFilters = (problems: Problems, path: string, u: unknown): RuleFilter
       })
     else {
       const country = 'an ISO 3166-1 alpha-2 country code'
-      const include = listOf(problems, join(path, 'countries.include'), own(countries, 'include'), CountryCodec.is, country)
-      const exclude = listOf(problems, join(path, 'countries.exclude'), own(countries, 'exclude'), CountryCodec.is, country)
+      const include = listOf(
+        problems,
+        join(path, 'countries.include'),
+        own(countries, 'include'),
+        CountryCodec.is,
+        country,
+      )
+      const exclude = listOf(
+        problems,
+        join(path, 'countries.exclude'),
+        own(countries, 'exclude'),
+        CountryCodec.is,
+        country,
+      )
       if (include) filters.includeCountries = include
       if (exclude) filters.excludeCountries = exclude
     }
   }
-  const currencies = listOf(problems, join(path, 'currencies'), own(u, 'currencies'), CurrencyCodec.is, 'a currency code')
+  const currencies = listOf(
+    problems,
+    join(path, 'currencies'),
+    own(u, 'currencies'),
+    CurrencyCodec.is,
+    'a currency code',
+  )
   if (currencies) filters.currencies = currencies
   const types = listOf(
     problems,
@@ -368,7 +386,13 @@ const decodeFilters = (problems: Problems, path: string, u: unknown): RuleFilter
   return filters
 }
 
-const decodeMeasure = (problems: Problems, path: string, u: Obj, kind: RuleKind, spec: KindSpec): RuleMeasure => {
+const decodeMeasure = (
+  problems: Problems,
+  path: string,
+  u: Obj,
+  kind: RuleKind,
+  spec: KindSpec,
+): RuleMeasure => {
   const threshold = own(u, 'threshold')
   const currency = own(u, 'currency')
   const thresholdPath = join(path, 'threshold')
@@ -424,15 +448,24 @@ const decodeRuleAt = (problems: Problems, path: string, u: unknown): Rule | unde
   const before = problems.length
   const id = own(u, 'id')
   if (typeof id !== 'string' || !ruleIdPattern.test(id))
-    problems.push({ field: join(path, 'id'), message: `must match ^[A-Za-z0-9_-]{1,64}$, got ${describeValue(id)}` })
+    problems.push({
+      field: join(path, 'id'),
+      message: `must match ^[A-Za-z0-9_-]{1,64}$, got ${describeValue(id)}`,
+    })
   const name = own(u, 'name')
   if (typeof name !== 'string' || name.length === 0 || name.length > 255)
-    problems.push({ field: join(path, 'name'), message: `must be a string of 1 to 255 characters, got ${describeValue(name)}` })
+    problems.push({
+      field: join(path, 'name'),
+      message: `must be a string of 1 to 255 characters, got ${describeValue(name)}`,
+    })
   const kind = oneOf(problems, join(path, 'kind'), own(u, 'kind'), ruleKinds)
   const action = oneOf(problems, join(path, 'action'), own(u, 'action'), actions)
   const enabled = own(u, 'enabled')
   if (typeof enabled !== 'boolean')
-    problems.push({ field: join(path, 'enabled'), message: `must be true or false, got ${describeValue(enabled)}` })
+    problems.push({
+      field: join(path, 'enabled'),
+      message: `must be true or false, got ${describeValue(enabled)}`,
+    })
   if (kind === undefined) return undefined
   const spec = kindSpecs[kind]
   const measure = decodeMeasure(problems, path, u, kind, spec)
@@ -450,7 +483,8 @@ const decodeRuleAt = (problems: Problems, path: string, u: unknown): Rule | unde
   const paramsPath = join(path, 'params')
   let maxAgeSeconds: number | undefined
   let geo: Rule['geo']
-  if (!isObject(params)) problems.push({ field: paramsPath, message: `must be an object, got ${describeValue(params)}` })
+  if (!isObject(params))
+    problems.push({ field: paramsPath, message: `must be an object, got ${describeValue(params)}` })
   else if (kind === 'new_beneficiary_limit') {
     const age = own(params, 'max_age_seconds')
     if (!isNatural(age) || age < 1 || age > maxRollingSeconds)
@@ -463,8 +497,15 @@ const decodeRuleAt = (problems: Problems, path: string, u: unknown): Rule | unde
     const mode = own(params, 'mode') ?? 'deny'
     const m = oneOf(problems, join(paramsPath, 'mode'), mode, ['deny', 'allow'] as const)
     const countriesPath = join(paramsPath, 'countries')
-    const countries = listOf(problems, countriesPath, own(params, 'countries'), CountryCodec.is, 'an ISO 3166-1 alpha-2 country code')
-    if (countries === undefined) problems.push({ field: countriesPath, message: 'geo_blocking needs a list of countries' })
+    const countries = listOf(
+      problems,
+      countriesPath,
+      own(params, 'countries'),
+      CountryCodec.is,
+      'an ISO 3166-1 alpha-2 country code',
+    )
+    if (countries === undefined)
+      problems.push({ field: countriesPath, message: 'geo_blocking needs a list of countries' })
     if (m !== undefined && countries !== undefined) geo = { mode: m, countries }
   }
   if (problems.length > before) return undefined
@@ -531,7 +572,10 @@ export const parseRuleSet = (json: unknown): E.Either<ValidationError, RuleSet> 
   const problems: Problems = []
   const version = own(json, 'version')
   if (!isNatural(version))
-    problems.push({ field: 'version', message: `must be a whole number, 0 or more, got ${describeValue(version)}` })
+    problems.push({
+      field: 'version',
+      message: `must be a whole number, 0 or more, got ${describeValue(version)}`,
+    })
   const rawRules = own(json, 'rules')
   const rules: Rule[] = []
   if (!Array.isArray(rawRules))
@@ -588,7 +632,9 @@ export const encodeRule = (rule: Rule): Record<string, unknown> => {
     kind: rule.kind,
     action: rule.action,
     enabled: rule.enabled,
-    ...(m.type === 'amount' ? { threshold: formatMoney(money(m.limit, m.currency)), currency: m.currency } : {}),
+    ...(m.type === 'amount'
+      ? { threshold: formatMoney(money(m.limit, m.currency)), currency: m.currency }
+      : {}),
     ...(m.type === 'count' ? { threshold: m.limit } : {}),
     window: encodeWindow(rule.window),
     group_by: rule.groupBy,
@@ -612,14 +658,19 @@ export const encodeRule = (rule: Rule): Record<string, unknown> => {
  * assert.ok(E.isRight(rs))
  * assert.deepEqual(encodeRuleSet(rs.right), { version: 1, rules: [] })
  */
-export const encodeRuleSet = (ruleSet: RuleSet): { version: number; rules: Array<Record<string, unknown>> } => ({
+export const encodeRuleSet = (
+  ruleSet: RuleSet,
+): { version: number; rules: Array<Record<string, unknown>> } => ({
   version: ruleSet.version,
   rules: ruleSet.rules.map(encodeRule),
 })
 
 // ---------------------------------------------------------------- management
 
-const bump = (ruleSet: RuleSet, rules: ReadonlyArray<Rule>): RuleSet => ({ version: ruleSet.version + 1, rules })
+const bump = (ruleSet: RuleSet, rules: ReadonlyArray<Rule>): RuleSet => ({
+  version: ruleSet.version + 1,
+  rules,
+})
 
 const unknownRule = (ruleId: string): E.Either<ValidationError, never> =>
   fail([{ field: 'rule_id', message: `no rule has the id ${describeValue(ruleId)}` }])
@@ -642,7 +693,9 @@ export const addRule = (ruleSet: RuleSet, ruleJson: unknown): E.Either<Validatio
   const rule = parseRule(ruleJson)
   if (E.isLeft(rule)) return rule
   if (ruleSet.rules.some((r) => r.id === rule.right.id))
-    return fail([{ field: 'id', message: `a rule with the id ${describeValue(rule.right.id)} already exists` }])
+    return fail([
+      { field: 'id', message: `a rule with the id ${describeValue(rule.right.id)} already exists` },
+    ])
   return E.right(bump(ruleSet, [...ruleSet.rules, rule.right]))
 }
 
@@ -672,8 +725,15 @@ export const updateRule = (
   const rule = parseRule(ruleJson)
   if (E.isLeft(rule)) return rule
   if (rule.right.id !== ruleId)
-    return fail([{ field: 'id', message: `must stay ${describeValue(ruleId)}; add a new rule to change the id` }])
-  return E.right(bump(ruleSet, ruleSet.rules.map((r, i) => (i === index ? rule.right : r))))
+    return fail([
+      { field: 'id', message: `must stay ${describeValue(ruleId)}; add a new rule to change the id` },
+    ])
+  return E.right(
+    bump(
+      ruleSet,
+      ruleSet.rules.map((r, i) => (i === index ? rule.right : r)),
+    ),
+  )
 }
 
 /**
@@ -691,14 +751,24 @@ export const updateRule = (
  */
 export const removeRule = (ruleSet: RuleSet, ruleId: string): E.Either<ValidationError, RuleSet> =>
   ruleSet.rules.some((r) => r.id === ruleId)
-    ? E.right(bump(ruleSet, ruleSet.rules.filter((r) => r.id !== ruleId)))
+    ? E.right(
+        bump(
+          ruleSet,
+          ruleSet.rules.filter((r) => r.id !== ruleId),
+        ),
+      )
     : unknownRule(ruleId)
 
 const setEnabled =
   (enabled: boolean) =>
   (ruleSet: RuleSet, ruleId: string): E.Either<ValidationError, RuleSet> =>
     ruleSet.rules.some((r) => r.id === ruleId)
-      ? E.right(bump(ruleSet, ruleSet.rules.map((r) => (r.id === ruleId ? { ...r, enabled } : r))))
+      ? E.right(
+          bump(
+            ruleSet,
+            ruleSet.rules.map((r) => (r.id === ruleId ? { ...r, enabled } : r)),
+          ),
+        )
       : unknownRule(ruleId)
 
 /**
@@ -714,7 +784,8 @@ const setEnabled =
  * const toggled = pipe(rs, E.flatMap((r) => disableRule(r, 'n')), E.flatMap((r) => enableRule(r, 'n')))
  * assert.ok(E.isRight(toggled) && toggled.right.version === 3 && toggled.right.rules[0]?.enabled === true)
  */
-export const enableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<ValidationError, RuleSet> = setEnabled(true)
+export const enableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<ValidationError, RuleSet> =
+  setEnabled(true)
 
 /**
  * Disables the rule with the given id (it keeps its place and its ledger usage) and bumps the version.
@@ -729,4 +800,5 @@ export const enableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<Validati
  * const off = pipe(rs, E.flatMap((r) => disableRule(r, 'n')))
  * assert.ok(E.isRight(off) && off.right.rules[0]?.enabled === false && off.right.version === 2)
  */
-export const disableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<ValidationError, RuleSet> = setEnabled(false)
+export const disableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<ValidationError, RuleSet> =
+  setEnabled(false)

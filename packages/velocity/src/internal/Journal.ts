@@ -8,7 +8,13 @@ const absent: unique symbol = Symbol('absent')
 type Absent = typeof absent
 
 type Entry =
-  | { readonly k: 0; readonly o: Record<string, unknown>; readonly f: string; readonly b: unknown; readonly a: unknown }
+  | {
+      readonly k: 0
+      readonly o: Record<string, unknown>
+      readonly f: string
+      readonly b: unknown
+      readonly a: unknown
+    }
   | {
       readonly k: 1
       readonly m: Map<string, unknown>
@@ -21,7 +27,12 @@ type Entry =
 /** The writes of one step, or `null` when nobody will ever need to undo them. */
 export type Journal = Entry[] | null
 
-export const setField = <O extends object, F extends keyof O & string>(j: Journal, o: O, f: F, v: O[F]): void => {
+export const setField = <O extends object, F extends keyof O & string>(
+  j: Journal,
+  o: O,
+  f: F,
+  v: O[F],
+): void => {
   if (j !== null) j.push({ k: 0, o: o as unknown as Record<string, unknown>, f, b: o[f], a: v })
   o[f] = v
 }

@@ -241,8 +241,18 @@ const advance = (j: Journal, tracker: Tracker, g: Group, t: number): void => {
 
 const newGroup = (tracker: Tracker, t: number): Group => {
   const p =
-    tracker.window.type === 'calendar' ? periodOf(tracker, t) : { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY }
-  return { count: 0, sums: new Map(), queue: [], head: 0, cutoff: Number.NEGATIVE_INFINITY, periodStart: p.start, periodEnd: p.end }
+    tracker.window.type === 'calendar'
+      ? periodOf(tracker, t)
+      : { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY }
+  return {
+    count: 0,
+    sums: new Map(),
+    queue: [],
+    head: 0,
+    cutoff: Number.NEGATIVE_INFINITY,
+    periodStart: p.start,
+    periodEnd: p.end,
+  }
 }
 
 /** Whether an event still counts in its group (it has not left the window yet). */

@@ -28,7 +28,6 @@ interface Version {
 
 const versions = new WeakMap<LedgerHandle, Version>()
 
-
 // ---------------------------------------------------------------- versions
 
 export const handle = (version: Version): LedgerHandle => {
@@ -74,4 +73,3 @@ export const change = (ledger: LedgerHandle, f: (j: Journal, store: Store) => vo
   version.v = { kind: 'diff', step, forward: false, next }
   return handle(next)
 }
-
