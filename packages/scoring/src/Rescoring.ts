@@ -74,11 +74,20 @@ export const rescoreTransaction = (
   stored: StoredTransaction | unknown,
 ): E.Either<ValidationError, Rescoring> => {
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored))
-    return E.left(validationError('', `must be { transaction, features?, result }, got ${describeValue(stored)}`))
+    return E.left(
+      validationError('', `must be { transaction, features?, result }, got ${describeValue(stored)}`),
+    )
   const record = stored as { transaction?: unknown; features?: unknown }
   return pipe(
     E.Do,
-    E.apS('previous', pipe(stored, decodeWith(StoredResult), E.map((s) => s.result))),
+    E.apS(
+      'previous',
+      pipe(
+        stored,
+        decodeWith(StoredResult),
+        E.map((s) => s.result),
+      ),
+    ),
     E.apS('current', scoreTransaction(compiled, record.transaction, record.features)),
     E.map(({ previous, current }) => diff(previous, current)),
   )

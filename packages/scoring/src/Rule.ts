@@ -58,7 +58,11 @@ export type Scalar = string | number | boolean
 export type Comparison =
   | { readonly field: FieldPath; readonly op: 'eq' | 'ne' | 'contains'; readonly value: Scalar }
   | { readonly field: FieldPath; readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: number | string }
-  | { readonly field: FieldPath; readonly op: 'in' | 'not_in'; readonly value: ReadonlyArray<string | number> }
+  | {
+      readonly field: FieldPath
+      readonly op: 'in' | 'not_in'
+      readonly value: ReadonlyArray<string | number>
+    }
   | { readonly field: FieldPath; readonly op: 'exists' }
   | { readonly field: FieldPath; readonly op: 'matches'; readonly value: string }
 
@@ -134,8 +138,7 @@ type Fail = (key: string | undefined, value: unknown, message: string) => void
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
 
-const own = (o: Record<string, unknown>, key: string): unknown =>
-  Object.hasOwn(o, key) ? o[key] : undefined
+const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined)
 
 const segment = /^[A-Za-z0-9_-]+$/
 
@@ -176,8 +179,14 @@ const decimalProblem = (u: unknown): string | undefined => {
 }
 
 const listProblem = (u: unknown, fail: Fail): void => {
-  if (!Array.isArray(u) || u.length === 0 || u.length > ruleLimits.listMembers)
-    return fail('value', u, `must be a list of 1 to ${ruleLimits.listMembers} strings or numbers, got ${describeValue(u)}`)
+  if (!Array.isArray(u) || u.length === 0 || u.length > ruleLimits.listMembers) {
+    fail(
+      'value',
+      u,
+      `must be a list of 1 to ${ruleLimits.listMembers} strings or numbers, got ${describeValue(u)}`,
+    )
+    return
+  }
   u.forEach((m: unknown, i) => {
     const problem =
       typeof m === 'string'
@@ -226,7 +235,11 @@ const decodeComparison = (o: Record<string, unknown>, fail: Fail): void => {
       return
     case 'matches':
       if (required())
-        check(typeof value === 'string' ? unboundedReason(value) : `must be a pattern string, got ${describeValue(value)}`)
+        check(
+          typeof value === 'string'
+            ? unboundedReason(value)
+            : `must be a pattern string, got ${describeValue(value)}`,
+        )
       return
     default:
       fail('op', op, `must be one of ${operators.join(', ')}, got ${describeValue(op)}`)
@@ -234,21 +247,41 @@ const decodeComparison = (o: Record<string, unknown>, fail: Fail): void => {
 }
 
 const decodeCondition = (u: unknown, fail: Fail, at: (key: string) => Fail, depth: number): void => {
-  if (!isRecord(u))
-    return fail(undefined, u, `must be a condition ({ all }, { any }, { not } or { field, op, value }), got ${describeValue(u)}`)
+  if (!isRecord(u)) {
+    fail(
+      undefined,
+      u,
+      `must be a condition ({ all }, { any }, { not } or { field, op, value }), got ${describeValue(u)}`,
+    )
+    return
+  }
   const keys = Object.keys(u)
   const group = keys.find((k) => k === 'all' || k === 'any' || k === 'not')
-  if (group === undefined) return decodeComparison(u, fail)
+  if (group === undefined) {
+    decodeComparison(u, fail)
+    return
+  }
   if (keys.length !== 1) {
     for (const key of keys) if (key !== group) fail(key, u[key], `must not sit beside "${group}"`)
     return
   }
-  if (depth >= ruleLimits.conditionDepth)
-    return fail(group, u[group], `nests deeper than ${ruleLimits.conditionDepth} levels`)
+  if (depth >= ruleLimits.conditionDepth) {
+    fail(group, u[group], `nests deeper than ${ruleLimits.conditionDepth} levels`)
+    return
+  }
   const child = u[group]
-  if (group === 'not') return decodeCondition(child, at('not'), (k) => at(`not.${k}`), depth + 1)
-  if (!Array.isArray(child) || child.length === 0 || child.length > ruleLimits.children)
-    return fail(group, child, `must be a list of 1 to ${ruleLimits.children} conditions, got ${describeValue(child)}`)
+  if (group === 'not') {
+    decodeCondition(child, at('not'), (k) => at(`not.${k}`), depth + 1)
+    return
+  }
+  if (!Array.isArray(child) || child.length === 0 || child.length > ruleLimits.children) {
+    fail(
+      group,
+      child,
+      `must be a list of 1 to ${ruleLimits.children} conditions, got ${describeValue(child)}`,
+    )
+    return
+  }
   child.forEach((c: unknown, i) => {
     decodeCondition(c, at(`${group}.${i}`), (k) => at(`${group}.${i}.${k}`), depth + 1)
   })
@@ -269,7 +302,11 @@ const contextAt = (c: t.Context, dotted: string, value: unknown): t.Context =>
  * assert.ok(E.isRight(ConditionCodec.decode({ all: [{ field: 'amount', op: 'gte', value: '1000.00' }] })))
  * assert.ok(E.isLeft(ConditionCodec.decode({ all: [{ field: 'amount', op: 'approx', value: 1 }] })))
  */
-export const ConditionCodec: t.Type<Condition, Condition, unknown> = new t.Type<Condition, Condition, unknown>(
+export const ConditionCodec: t.Type<Condition, Condition, unknown> = new t.Type<
+  Condition,
+  Condition,
+  unknown
+>(
   'Condition',
   (u): u is Condition => E.isRight(ConditionCodec.validate(u, [])),
   (u, c) => {
@@ -318,7 +355,11 @@ const Tags = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
     u.forEach((tag: unknown, i) => {
       const context = t.appendContext(c, String(i), t.string, tag)
       if (typeof tag !== 'string' || tag.length === 0 || tag.length > 64)
-        errors.push({ value: tag, context, message: `must be a tag of 1 to 64 characters, got ${describeValue(tag)}` })
+        errors.push({
+          value: tag,
+          context,
+          message: `must be a tag of 1 to 64 characters, got ${describeValue(tag)}`,
+        })
       else if (seen.has(tag)) errors.push({ value: tag, context, message: `repeats the tag "${tag}"` })
       else seen.add(tag)
     })
@@ -383,7 +424,11 @@ const strictObject = <A>(name: string, known: ReadonlyArray<string>, inner: t.Ty
 export const RuleCodec: t.Type<Rule, unknown, unknown> = strictObject(
   'Rule',
   [...Object.keys(ruleProps.required), ...Object.keys(ruleProps.optional)],
-  t.intersection([t.type(ruleProps.required), t.partial(ruleProps.optional)]) as t.Type<Rule, unknown, unknown>,
+  t.intersection([t.type(ruleProps.required), t.partial(ruleProps.optional)]) as t.Type<
+    Rule,
+    unknown,
+    unknown
+  >,
 )
 
 const RuleSetDocument = strictObject(
@@ -473,7 +518,9 @@ export const parseRules = (json: unknown): E.Either<ValidationError, RuleSet> =>
   }
   const document = Array.isArray(input) ? { rules: input } : input
   if (isRecord(document) && Array.isArray(document.rules) && document.rules.length > ruleLimits.rules)
-    return E.left(validationError('rules', `must hold at most ${ruleLimits.rules} rules, got ${document.rules.length}`))
+    return E.left(
+      validationError('rules', `must hold at most ${ruleLimits.rules} rules, got ${document.rules.length}`),
+    )
   return pipe(
     document,
     decodeWith(RuleSetDocument),
@@ -483,7 +530,8 @@ export const parseRules = (json: unknown): E.Either<ValidationError, RuleSet> =>
       doc.rules.forEach((rule, i) => {
         const first = firstAt.get(rule.id)
         if (first === undefined) firstAt.set(rule.id, i)
-        else problems.push({ field: `rules.${i}.id`, message: `repeats the id of rules.${first}: "${rule.id}"` })
+        else
+          problems.push({ field: `rules.${i}.id`, message: `repeats the id of rules.${first}: "${rule.id}"` })
       })
       if (problems.length > 0) return E.left<ValidationError, RuleSet>({ _tag: 'ValidationError', problems })
       const rules = [...doc.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

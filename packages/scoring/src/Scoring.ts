@@ -178,7 +178,8 @@ const fieldValueProblem = (v: unknown): string | undefined => {
  * JSON values (strings, finite numbers, booleans, null, lists, objects). Any field is allowed.
  */
 const decodeFields = (u: unknown, field: string): E.Either<ValidationError, Fields> => {
-  if (!isPlainObject(u)) return E.left(validationError(field, `must be an object of fields, got ${describeValue(u)}`))
+  if (!isPlainObject(u))
+    return E.left(validationError(field, `must be an object of fields, got ${describeValue(u)}`))
   const problems: Array<{ field: string; message: string }> = []
   for (const key of Object.keys(u)) {
     const problem = fieldValueProblem(u[key])
@@ -220,7 +221,7 @@ const scoreFields = (compiled: CompiledRules, txn: Fields, features: Fields): Sc
       missingData.push({ id: ref.id, name: ref.name, missing_fields: [...fields].sort() })
     }
   }
-  const score = live < 0 ? 0 : live > 1000 ? 1000 : live
+  const score = Math.min(1000, Math.max(0, live))
   return {
     rule_set_version: compiled.version,
     score,

@@ -4,7 +4,7 @@
  * the HIGH tier starts), `reject` from 850 (where CRITICAL starts).
  */
 import { decodeWith, describeValue, type ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 
@@ -71,9 +71,12 @@ export const ThresholdsCodec: t.Type<Thresholds, { review: number; reject: numbe
     const errors: t.ValidationError[] = []
     const fail = (key: string, value: unknown, message: string) =>
       errors.push({ value, context: t.appendContext(c, key, t.number, value), message })
-    for (const key of Object.keys(extra)) fail(key, (extra as Record<string, unknown>)[key], 'is not a known field')
-    if (!wholeScore(review)) fail('review', review, `must be a whole number from 0 to 1000, got ${describeValue(review)}`)
-    if (!wholeScore(reject)) fail('reject', reject, `must be a whole number from 0 to 1000, got ${describeValue(reject)}`)
+    for (const key of Object.keys(extra))
+      fail(key, (extra as Record<string, unknown>)[key], 'is not a known field')
+    if (!wholeScore(review))
+      fail('review', review, `must be a whole number from 0 to 1000, got ${describeValue(review)}`)
+    if (!wholeScore(reject))
+      fail('reject', reject, `must be a whole number from 0 to 1000, got ${describeValue(reject)}`)
     if (errors.length === 0 && wholeScore(review) && wholeScore(reject) && review > reject)
       fail('review', review, `must not be above reject (${reject}), got ${review}`)
     return errors.length > 0 ? t.failures(errors) : t.success({ review, reject } as Thresholds)

@@ -48,7 +48,9 @@ describe('invariants', () => {
       expect(result.score).toBeGreaterThanOrEqual(0)
       expect(result.score).toBeLessThanOrEqual(1000)
       const active = set.rules.filter((r) => r.status === 'ACTIVE').map((r) => r.id)
-      expect([...ids(result.matched_rules), ...ids(result.unmatched_rules)].sort()).toEqual([...active].sort())
+      expect([...ids(result.matched_rules), ...ids(result.unmatched_rules)].sort()).toEqual(
+        [...active].sort(),
+      )
       expect(result.rule_cnt).toBe(active.length)
     },
   )
@@ -132,7 +134,9 @@ describe('invariants', () => {
       const again = right(rescoreTransaction(compileRules(v2), { transaction: txn, features, result: first }))
       const before = new Set(ids(first.matched_rules))
       const after = new Set(ids(again.current.matched_rules))
-      expect(ids(again.started_matching)).toEqual(ids(again.current.matched_rules).filter((id) => !before.has(id)))
+      expect(ids(again.started_matching)).toEqual(
+        ids(again.current.matched_rules).filter((id) => !before.has(id)),
+      )
       expect(ids(again.stopped_matching)).toEqual(ids(first.matched_rules).filter((id) => !after.has(id)))
       expect(again.score_change.delta).toBe(again.current.score - first.score)
     },
@@ -140,13 +144,21 @@ describe('invariants', () => {
 })
 
 describe('hostile input', () => {
-  test.prop([arbGarbage], { numRuns: 10_000 })('garbage rule documents are refused with a field path, never thrown', (u) => {
-    const result = parseRules(u)
-    if (E.isLeft(result)) expect(result.left.problems.length).toBeGreaterThan(0)
-    else expect(result.right.version.length).toBeGreaterThan(0)
-  })
+  test.prop([arbGarbage], { numRuns: 10_000 })(
+    'garbage rule documents are refused with a field path, never thrown',
+    (u) => {
+      const result = parseRules(u)
+      if (E.isLeft(result)) expect(result.left.problems.length).toBeGreaterThan(0)
+      else expect(result.right.version.length).toBeGreaterThan(0)
+    },
+  )
 
-  const arbHostileRules = fc.tuple(arbRuleSetWire, fc.nat(), fc.constantFrom('condition', 'op', 'value', 'field', 'score', 'all', 'rule'), arbGarbage)
+  const arbHostileRules = fc.tuple(
+    arbRuleSetWire,
+    fc.nat(),
+    fc.constantFrom('condition', 'op', 'value', 'field', 'score', 'all', 'rule'),
+    arbGarbage,
+  )
   test.prop([arbHostileRules], { numRuns: 10_000 })(
     'valid rules with garbage spliced in are refused with a path under the rule, or still valid; never thrown',
     ([doc, pick, where, garbage]) => {

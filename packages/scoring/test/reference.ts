@@ -1,7 +1,6 @@
 // A small, obviously correct reference: walks a rule's condition tree directly (no compilation, no
 // float shortcuts: every number is an exact fraction of bigints) and builds the whole result.
-import type { Condition, RuleSet } from '../src/index.js'
-import type { ScoringResult } from '../src/index.js'
+import type { Condition, RuleSet, ScoringResult } from '../src/index.js'
 import { actionOf } from '../src/index.js'
 
 type Fields = Readonly<Record<string, unknown>>
@@ -145,7 +144,11 @@ export const referenceScore = (set: RuleSet, txn: Fields, features: Fields = {})
     unmatched_rules: active.filter((r) => !matched.includes(r)).map(ref),
     missing_data_rules: active
       .filter((r) => truth(r.condition, txn, features) === 'U')
-      .map((r) => ({ id: r.id, name: r.name, missing_fields: [...new Set(missingFields(r.condition, txn, features))].sort() })),
+      .map((r) => ({
+        id: r.id,
+        name: r.name,
+        missing_fields: [...new Set(missingFields(r.condition, txn, features))].sort(),
+      })),
     rule_cnt: active.length,
     dry_run_rule_cnt: active.filter((r) => r.dry_run).length,
     tag_scores: tags.map((tag) => ({

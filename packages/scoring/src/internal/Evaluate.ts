@@ -193,7 +193,8 @@ const valueTest = (c: Exclude<Comparison, { op: 'exists' }>): ValueTest => {
         pattern = undefined // refused by parseRules; never reached for a decoded rule set
       }
       const re = pattern
-      return (value) => re !== undefined && typeof value === 'string' && value.length <= maxMatchedLength && re.test(value)
+      return (value) =>
+        re !== undefined && typeof value === 'string' && value.length <= maxMatchedLength && re.test(value)
     }
   }
 }

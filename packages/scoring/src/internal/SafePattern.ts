@@ -81,7 +81,12 @@ export const unboundedReason = (pattern: string): string | undefined => {
         const q = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i))
         if (q === null) return 'is not a valid regular expression (with the u flag)'
         const lo = Number(q[1])
-        const hi = q[2] === undefined ? lo : q[3] === '' || q[3] === undefined ? Number.POSITIVE_INFINITY : Number(q[3])
+        const hi =
+          q[2] === undefined
+            ? lo
+            : q[3] === '' || q[3] === undefined
+              ? Number.POSITIVE_INFINITY
+              : Number(q[3])
         if (lo > maxRepeat || (Number.isFinite(hi) && hi > maxRepeat))
           return `must not repeat more than ${maxRepeat} times in a counted repetition`
         max = hi

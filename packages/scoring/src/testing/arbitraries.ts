@@ -32,14 +32,40 @@ export const scoringFieldPaths = [
   'features.amount_24h',
 ] as const
 
-const decimalStrings = ['0', '0.1', '0.10', '50', '50.00', '800', '800.5', '1000', '1250.00', '-1', '123456789012.123456']
+const decimalStrings = [
+  '0',
+  '0.1',
+  '0.10',
+  '50',
+  '50.00',
+  '800',
+  '800.5',
+  '1000',
+  '1250.00',
+  '-1',
+  '123456789012.123456',
+]
 const operandNumbers = [0, 0.1, 50, 800, 800.5, 1000, 1250, -1, 0.3, 123456789012.123]
 const words = ['US', 'GB', 'NG', '0', '1', 'web', 'mobile', 'Name Surname', '', 'USD', 'EUR']
-const patterns = ['^US$', '^[A-Z]{2}$', '\\d+', '^Name', 'mob', '^(?:web|mobile)$', '^(?:ab)+$', '^\\d{1,3}(?:\\.\\d+)?$']
+const patterns = [
+  '^US$',
+  '^[A-Z]{2}$',
+  '\\d+',
+  '^Name',
+  'mob',
+  '^(?:web|mobile)$',
+  '^(?:ab)+$',
+  '^\\d{1,3}(?:\\.\\d+)?$',
+]
 
 /** Decimal text with at most 15 significant digits, whose number reads back as the same decimal. */
 const arbShortDecimalText = fc
-  .tuple(fc.boolean(), fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 999_999 }), fc.nat(6))
+  .tuple(
+    fc.boolean(),
+    fc.integer({ min: 0, max: 999_999_999 }),
+    fc.integer({ min: 0, max: 999_999 }),
+    fc.nat(6),
+  )
   .map(([negative, whole, fraction, digits]) => {
     const frac = digits === 0 ? '' : `.${String(fraction).padStart(6, '0').slice(0, digits)}`
     return `${negative ? '-' : ''}${whole}${frac}`
@@ -121,7 +147,13 @@ export interface RuleWire {
 export const arbRuleWire: fc.Arbitrary<RuleWire> = fc.record(
   {
     id: fc.integer({ min: 0, max: 99 }).map((n) => `r${n}`),
-    name: fc.constantFrom('Large amount', 'New device', '[73] Same merchant', 'Sanctioned country', 'PEP check'),
+    name: fc.constantFrom(
+      'Large amount',
+      'New device',
+      '[73] Same merchant',
+      'Sanctioned country',
+      'PEP check',
+    ),
     description: fc.option(fc.constant('A rule'), { nil: null }),
     status: fc.constantFrom('ACTIVE', 'ACTIVE', 'ACTIVE', 'INACTIVE'),
     score: fc.oneof(
@@ -201,7 +233,10 @@ const arbNumberValue = fc.oneof(
   arbShortDecimalText.map(Number),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 )
-const arbDecimalValue = fc.oneof(arbDecimalText, fc.constantFrom('1e3', '00800.50', '-0.00', '12.', '+1', ' 1'))
+const arbDecimalValue = fc.oneof(
+  arbDecimalText,
+  fc.constantFrom('1e3', '00800.50', '-0.00', '12.', '+1', ' 1'),
+)
 const arbFieldValue: fc.Arbitrary<unknown> = fc.oneof(
   arbWord,
   arbNumberValue,
@@ -233,7 +268,9 @@ export const arbTransaction: fc.Arbitrary<Readonly<Record<string, unknown>>> = f
       transactionSubType: arbFieldValue,
       labels: fc.oneof(fc.array(arbScalar, { maxLength: 4 }), arbFieldValue),
       applicant: fc.oneof(
-        fc.record({ address: fc.record({ country: fc.oneof(arbWord, arbFieldValue) }, { requiredKeys: [] }) }),
+        fc.record({
+          address: fc.record({ country: fc.oneof(arbWord, arbFieldValue) }, { requiredKeys: [] }),
+        }),
         arbFieldValue,
       ),
       referenceId: fc.uuid(),
