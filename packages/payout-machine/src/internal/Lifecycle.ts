@@ -242,7 +242,8 @@ const implied: Partial<Record<PayoutEventType, ReadonlyArray<PayoutEventType>>> 
   RAIL_RETURNED: ['RAIL_SUBMITTED', 'RAIL_DISPATCHED'],
 }
 
-interface Microstep {
+/** One transition taken within a step. */
+export interface Microstep {
   readonly event: PayoutEvent
   readonly to: Moved
   readonly inferred: boolean

@@ -1,2 +1,1 @@
-// fast-check arbitraries of @payout-kernel/payout-machine.
-export {}
+export * from './arbitraries.js'
