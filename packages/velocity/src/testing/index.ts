@@ -1,2 +1,2 @@
 // fast-check arbitraries of @payout-kernel/velocity.
-export {}
+export * from './arbitraries.js'
