@@ -366,16 +366,18 @@ const release = (state: RescoreState, lease: RescoreLease, cooldownUntil: number
   return { ...state, beneficiaries }
 }
 
-const heldKey = (state: RescoreState, lease: RescoreLease): IdempotencyRecord | undefined => {
+/** The key's record while it is still this lease's; `'free'` when no record is left (pruned). */
+const heldKey = (state: RescoreState, lease: RescoreLease): IdempotencyRecord | 'free' | undefined => {
   const record = Trie.get(state.keys, scopeOf(lease.merchantId, lease.idempotencyKey))
-  return record?._tag === 'InFlight' && sameLease(record.lease, lease) ? record : undefined
+  if (record === undefined) return 'free'
+  return record._tag === 'InFlight' && sameLease(record.lease, lease) ? record : undefined
 }
 
 /**
  * Takes the engine's answer to a started rescore: the 200 verdict (built with
  * `@payout-kernel/trust`), stored for replay under the key, the lease released and the
- * beneficiary's cooldown started at `now`. A completion whose lease had lapsed and been taken over
- * still answers its caller but leaves the newer lease and key alone. An outcome that does not
+ * beneficiary's cooldown started at `now`. A completion whose lease had lapsed still answers its
+ * caller and is stored, unless a newer use of the key or beneficiary took over: that one is left alone. An outcome that does not
  * decode (a bad lease, raw scores outside 0..1000) is a `ValidationError` naming the field: the
  * service should then call `failRescore`.
  *
@@ -426,16 +428,22 @@ export const completeRescore = (
   const body = encodeRescoreVerdict(verdict.right)
   const record = heldKey(state, lease)
   const released = release(state, lease, now + config.cooldownMs)
+  // Stored for replay under its key, unless a newer use of the key took it over after the lease
+  // lapsed; a record pruned meanwhile is stored as it would have been.
+  const kept =
+    record === 'free'
+      ? { firstUsedAt: lease.startedAt, expiresAt: lease.startedAt + config.idempotencyRetentionMs }
+      : record
   const next: RescoreState =
-    record === undefined
+    kept === undefined || kept.expiresAt <= now
       ? released
       : {
           ...released,
           keys: Trie.set(released.keys, scopeOf(lease.merchantId, lease.idempotencyKey), {
             _tag: 'Stored',
-            fingerprint: record.fingerprint,
-            firstUsedAt: record.firstUsedAt,
-            expiresAt: record.expiresAt,
+            fingerprint: lease.fingerprint,
+            firstUsedAt: kept.firstUsedAt,
+            expiresAt: kept.expiresAt,
             status: 200,
             body,
           }),
@@ -478,8 +486,9 @@ export const failRescore = (
   if (problems.length > 0) return E.left({ _tag: 'ValidationError', problems })
   const { lease } = failure
   const released = release(state, lease, null)
+  const held = heldKey(state, lease)
   const next: RescoreState =
-    heldKey(state, lease) === undefined
+    held === undefined || held === 'free'
       ? released
       : { ...released, keys: Trie.remove(released.keys, scopeOf(lease.merchantId, lease.idempotencyKey)) }
   return E.right({

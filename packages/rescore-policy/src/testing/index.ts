@@ -1,2 +1,1 @@
-// fast-check arbitraries of @payout-kernel/rescore-policy.
-export {}
+export * from './arbitraries.js'
