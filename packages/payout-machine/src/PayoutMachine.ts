@@ -346,12 +346,15 @@ export const payoutMachine = setup({
     manual_review: {
       initial: 'awaiting_decision',
       on: {
-        REVIEW_APPROVED: { guard: 'noOpenRfi', target: 'approved' },
         REVIEW_REJECTED: 'cancelled',
       },
       states: {
         awaiting_decision: {
-          on: { RFI_OPENED: { target: 'rfi_open', actions: 'openRfi' } },
+          on: {
+            // only here: in the rfi_* states an RFI is open, and the approval is refused (rfi_open)
+            REVIEW_APPROVED: { guard: 'noOpenRfi', target: '#payout.approved' },
+            RFI_OPENED: { target: 'rfi_open', actions: 'openRfi' },
+          },
         },
         rfi_open: {
           on: {

@@ -1,18 +1,19 @@
 // The compiled transition table against XState's own `transition()` on the same definition.
-import { deriveId } from '@payout-kernel/core'
+
 import { fc, test } from '@fast-check/vitest'
+import { deriveId } from '@payout-kernel/core'
+import { arbGarbage } from '@payout-kernel/core/testing'
+import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
+import { applyPayoutEvent, decodePayoutEvent, decodePayoutEventStrict } from '../src/index.js'
 import { deriveIdFast } from '../src/internal/FastId.js'
 import { compiledStepper } from '../src/internal/TransitionTable.js'
-import { applyPayoutEvent, decodePayoutEvent, decodePayoutEventStrict } from '../src/index.js'
 import {
   arbPayoutConfig,
   arbPayoutEvent,
   arbPayoutEventStream,
   arbPayoutLifecycle,
 } from '../src/testing/index.js'
-import { arbGarbage } from '@payout-kernel/core/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { itemInputs, runInputs } from './Harness.js'
 import { referenceLifecycle, xstateStepper } from './XStateReference.js'
 
@@ -40,7 +41,21 @@ const arbEventLike = fc.oneof(
   arbGarbage,
   fc.tuple(arbPayoutEvent, fc.string(), arbGarbage).map(([e, key, value]) => ({ ...e, [key]: value })),
   fc
-    .tuple(arbPayoutEvent, fc.constantFrom('type', 'eventId', 'occurredAt', 'actor', 'verdict', 'rawScore', 'evaluationId', 'outcome', 'reason'), arbGarbage)
+    .tuple(
+      arbPayoutEvent,
+      fc.constantFrom(
+        'type',
+        'eventId',
+        'occurredAt',
+        'actor',
+        'verdict',
+        'rawScore',
+        'evaluationId',
+        'outcome',
+        'reason',
+      ),
+      arbGarbage,
+    )
     .map(([e, key, value]) => ({ ...e, [key]: value })),
   fc.tuple(arbPayoutEvent, arbGarbage).map(([e, id]) => ({ ...e, actor: { ...e.actor, id } })),
 )
@@ -52,14 +67,22 @@ test.prop([arbEventLike], { numRuns: 10_000 })(
     const strict = decodePayoutEventStrict(u)
     expect(E.isRight(fast)).toBe(E.isRight(strict))
     if (E.isRight(fast) && E.isRight(strict)) {
-      const picked = Object.fromEntries(Object.keys(strict.right).map((k) => [k, (fast.right as Record<string, unknown>)[k]]))
+      const picked = Object.fromEntries(
+        Object.keys(strict.right).map((k) => [k, (fast.right as unknown as Record<string, unknown>)[k]]),
+      )
       expect(picked).toEqual(strict.right)
     }
   },
 )
 
-test.prop([fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 })), fc.oneof(fc.nat(), fc.string({ maxLength: 40 }))], {
-  numRuns: 2000,
-})('ids derived on the hot path equal deriveId of core', (a, b) => {
+test.prop(
+  [
+    fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 })),
+    fc.oneof(fc.nat(), fc.string({ maxLength: 40 })),
+  ],
+  {
+    numRuns: 2000,
+  },
+)('ids derived on the hot path equal deriveId of core', (a, b) => {
   expect(deriveIdFast('evt_', [a, b])).toBe(deriveId('evt_', [a, b]))
 })

@@ -3,11 +3,19 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { PayoutConfig, PayoutSnapshot, PayoutStep, Rejection, StartPayoutInput } from '../src/index.js'
 import { startPayout } from '../src/index.js'
 
-export type Apply = (snapshot: PayoutSnapshot, event: unknown, config?: PayoutConfig) => E.Either<Rejection, PayoutStep>
+export type Apply = (
+  snapshot: PayoutSnapshot,
+  event: unknown,
+  config?: PayoutConfig,
+) => E.Either<Rejection, PayoutStep>
 
 export interface Run {
   readonly start: PayoutStep
-  readonly results: ReadonlyArray<{ readonly before: PayoutSnapshot; readonly input: unknown; readonly result: E.Either<Rejection, PayoutStep> }>
+  readonly results: ReadonlyArray<{
+    readonly before: PayoutSnapshot
+    readonly input: unknown
+    readonly result: E.Either<Rejection, PayoutStep>
+  }>
   readonly final: PayoutSnapshot
   readonly steps: ReadonlyArray<PayoutStep>
 }
@@ -35,5 +43,8 @@ export const runInputs = (
 }
 
 export const itemInputs = (
-  items: ReadonlyArray<{ readonly kind: 'event'; readonly event: unknown } | { readonly kind: 'garbage'; readonly value: unknown }>,
+  items: ReadonlyArray<
+    | { readonly kind: 'event'; readonly event: unknown }
+    | { readonly kind: 'garbage'; readonly value: unknown }
+  >,
 ): unknown[] => items.map((i) => (i.kind === 'event' ? i.event : i.value))

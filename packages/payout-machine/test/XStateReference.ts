@@ -2,9 +2,9 @@
 // the machine definition the compiled table is built from. The differential tests run the same
 // lifecycle code over this stepper and over the compiled table and compare every result.
 import { transition } from 'xstate'
-import type { Moved, Stepper } from '../src/internal/TransitionTable.js'
-import { makeLifecycle } from '../src/internal/Lifecycle.js'
 import { type PayoutContext, type PayoutState, payoutMachine } from '../src/index.js'
+import { makeLifecycle } from '../src/internal/Lifecycle.js'
+import type { Moved, Stepper } from '../src/internal/TransitionTable.js'
 import type { PayoutStatus } from '../src/PayoutStatus.js'
 
 export const toStateValue = (state: PayoutState): string | Record<string, string> => {

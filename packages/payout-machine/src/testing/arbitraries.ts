@@ -234,7 +234,10 @@ const walk = (
   let at = start.occurredAt as number
   const events: PayoutEvent[] = []
   for (let i = 0; i < maxSteps + 12; i++) {
-    if (terminalStatuses.has(snapshot.status) && (snapshot.status !== 'completed' || config.lateReturnWindowMs === null))
+    if (
+      terminalStatuses.has(snapshot.status) &&
+      (snapshot.status !== 'completed' || config.lateReturnWindowMs === null)
+    )
       break
     const choice = choices[i % Math.max(1, choices.length)] ?? i
     at += 1 + (choice % 3_600_000)
@@ -293,10 +296,16 @@ export const arbPayoutLifecycle = (
       arbStartPayoutInput,
       fc.array(fc.nat({ max: 2 ** 30 }), { minLength: 1, maxLength: 24 }),
     )
-    .map(([config, start, choices]) => ({ config, start, events: walk(config, start, choices, options.maxSteps ?? 16) }))
+    .map(([config, start, choices]) => ({
+      config,
+      start,
+      events: walk(config, start, choices, options.maxSteps ?? 16),
+    }))
 
 /** One item of an event stream: a decoded event, or anything at all that a sender might post. */
-export type StreamItem = { readonly kind: 'event'; readonly event: PayoutEvent } | { readonly kind: 'garbage'; readonly value: unknown }
+export type StreamItem =
+  | { readonly kind: 'event'; readonly event: PayoutEvent }
+  | { readonly kind: 'garbage'; readonly value: unknown }
 
 /**
  * Hostile event streams for one payout: a lifecycle's events, then disturbed — some repeated
@@ -350,8 +359,24 @@ export const arbPayoutEventStream = (
             const at = (event?.occurredAt ?? lifecycle.start.occurredAt) as EpochMillis
             const actor = lifecycle.start.actor
             items.push(
-              { kind: 'event', event: { type: 'APPROVED', eventId: `approve${i}` as EventId, occurredAt: at, actor: actor.id === undefined ? { type: 'merchant' } : { type: 'merchant', id: actor.id } } },
-              { kind: 'event', event: { type: 'REVIEW_APPROVED', eventId: `review${i}` as EventId, occurredAt: at, actor: { type: 'ops' } } },
+              {
+                kind: 'event',
+                event: {
+                  type: 'APPROVED',
+                  eventId: `approve${i}` as EventId,
+                  occurredAt: at,
+                  actor: actor.id === undefined ? { type: 'merchant' } : { type: 'merchant', id: actor.id },
+                },
+              },
+              {
+                kind: 'event',
+                event: {
+                  type: 'REVIEW_APPROVED',
+                  eventId: `review${i}` as EventId,
+                  occurredAt: at,
+                  actor: { type: 'ops' },
+                },
+              },
             )
           }
           if (typeof op === 'object' && 'event' in op) items.push({ kind: 'event', event: op.event })
