@@ -1,6 +1,8 @@
 // payout-kernel on the command line. `runCli` is the whole program, for embedding and tests.
 import { Command, CommanderError } from 'commander'
-import { exitCodes, trustCommand, trustDemo } from './commands/trust.js'
+import { exitCodes } from './commands/io.js'
+import { scoreCommand } from './commands/score.js'
+import { trustCommand, trustDemo } from './commands/trust.js'
 
 export { exitCodes }
 
@@ -25,6 +27,16 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     .argument('<raw>', 'raw risk, 0..1000')
     .action((raw: string) => {
       code = trustCommand(raw, io.out, io.err)
+    })
+
+  program
+    .command('score')
+    .description('score transactions with a rule set: results as NDJSON on stdout, a summary on stderr')
+    .requiredOption('--rules <file>', 'scoring rule set (JSON)')
+    .requiredOption('--transactions <file>', 'transactions, NDJSON or CSV (.csv, with a header row)')
+    .option('--strict', 'stop at the first bad line (exit 2) instead of skipping it', false)
+    .action(async (options: { rules: string; transactions: string; strict: boolean }) => {
+      code = await scoreCommand(options, io)
     })
 
   program

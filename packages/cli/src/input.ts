@@ -3,7 +3,7 @@
 // ending the program; a progress bar on a terminal, nothing of it otherwise.
 import fs from 'node:fs'
 import readline from 'node:readline'
-import { type ValidationProblem } from '@payout-kernel/core'
+import type { ValidationProblem } from '@payout-kernel/core'
 import { SingleBar } from 'cli-progress'
 import { parse } from 'csv-parse'
 
@@ -23,7 +23,8 @@ export interface BadLine {
 export type InputFormat = 'ndjson' | 'csv'
 
 /** The format of a file by its extension (`.csv` is CSV with a header row, anything else NDJSON). */
-export const formatOf = (file: string): InputFormat => (file.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson')
+export const formatOf = (file: string): InputFormat =>
+  file.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson'
 
 /** Counts bytes read so the progress bar can say how far along a file is. */
 interface Progress {
@@ -63,7 +64,10 @@ export const progressFor = (file: string, stream: NodeJS.WriteStream | NodeJS.Wr
  * JSON comes out as a `BadLine`.
  */
 async function* readNdjson(file: string, progress: Progress): AsyncGenerator<InputRecord | BadLine> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })
+  const lines = readline.createInterface({
+    input: fs.createReadStream(file),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })
   let line = 0
   for await (const text of lines) {
     line += 1
@@ -83,11 +87,17 @@ async function* readCsv(file: string, progress: Progress): AsyncGenerator<InputR
   input.on('data', (chunk) => progress.advance(chunk.length))
   const parser = input.pipe(parse({ columns: true, info: true, skip_empty_lines: true, trim: true }))
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>)
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>
+      info: { lines: number }
+    }>)
       yield { line: info.lines, value: record }
   } catch (e) {
     const lines = (e as { lines?: number }).lines
-    yield { line: lines ?? 0, problems: [{ field: '', message: `is not valid CSV: ${(e as Error).message}` }] }
+    yield {
+      line: lines ?? 0,
+      problems: [{ field: '', message: `is not valid CSV: ${(e as Error).message}` }],
+    }
   }
 }
 
@@ -100,4 +110,6 @@ export const isBadLine = (r: InputRecord | BadLine): r is BadLine => 'problems' 
 
 /** One line of the report of a bad input line: `file:12: amount: has 3 decimals; USD allows 2`. */
 export const describeBadLine = (file: string, bad: BadLine): string =>
-  bad.problems.map((p) => `${file}:${bad.line}: ${p.field === '' ? '' : `${p.field}: `}${p.message}`).join('\n')
+  bad.problems
+    .map((p) => `${file}:${bad.line}: ${p.field === '' ? '' : `${p.field}: `}${p.message}`)
+    .join('\n')

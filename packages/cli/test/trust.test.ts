@@ -1,24 +1,6 @@
-import { PassThrough } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import { fc, test } from '@fast-check/vitest'
 import { expect } from 'vitest'
-import { runCli } from '../src/index.js'
-
-const examples = fileURLToPath(new URL('../../../examples/', import.meta.url))
-
-const capture = async (args: string[]) => {
-  const out = new PassThrough()
-  const err = new PassThrough()
-  const chunks = { out: '', err: '' }
-  out.on('data', (c: Buffer) => {
-    chunks.out += c.toString()
-  })
-  err.on('data', (c: Buffer) => {
-    chunks.err += c.toString()
-  })
-  const code = await runCli(args, { out, err, examples })
-  return { code, ...chunks }
-}
+import { capture } from './harness.js'
 
 test('trust <raw> prints trust score and tier as JSON', async () => {
   const { code, out } = await capture(['trust', '423'])

@@ -1,7 +1,7 @@
 // `payout-kernel trust <raw>` and the quick-start demo: the engine's raw risk as trust, tier and
 // the rescore verdict fields.
 import fs from 'node:fs'
-import { toApiError, type ValidationError } from '@payout-kernel/core'
+import type { ValidationError } from '@payout-kernel/core'
 import {
   encodeRescoreVerdict,
   type RawRisk,
@@ -13,14 +13,9 @@ import {
 import Table from 'cli-table3'
 import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
+import { exitCodes, explainProblems } from './io.js'
 
-/** The exit codes of every command: 0 ok, 1 findings, 2 usage or input error. */
-export const exitCodes = { ok: 0, findings: 1, input: 2 } as const
-
-const explain = (e: ValidationError): string => {
-  const { body } = toApiError(e)
-  return (body.error.details ?? []).map((d) => `  ${d.field || '(input)'}: ${d.message}`).join('\n')
-}
+const explain = (e: ValidationError): string => explainProblems(e.problems)
 
 /** Prints the trust score, tier and verdict fields of one raw risk; returns the exit code. */
 export const trustCommand = (raw: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number => {

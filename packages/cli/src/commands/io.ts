@@ -1,0 +1,19 @@
+// What every command shares: where it writes, its exit codes, how it explains a bad input.
+import type { ValidationProblem } from '@payout-kernel/core'
+
+/**
+ * The exit codes of every command: 0 nothing to report; 1 findings (decisions that differ,
+ * refused events, transactions sent to review or rejected, bad lines skipped); 2 usage or input
+ * error (unreadable file, invalid rules, a bad line under `--strict`).
+ */
+export const exitCodes = { ok: 0, findings: 1, input: 2 } as const
+
+/** Where a command writes: results to `out`, diagnostics and summaries to `err`. */
+export interface CommandIo {
+  readonly out: NodeJS.WritableStream
+  readonly err: NodeJS.WritableStream
+}
+
+/** Problems as indented `field: message` lines. */
+export const explainProblems = (problems: ReadonlyArray<ValidationProblem>): string =>
+  problems.map((p) => `  ${p.field === '' ? '(input)' : p.field}: ${p.message}`).join('\n')
