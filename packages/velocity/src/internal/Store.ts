@@ -127,6 +127,8 @@ export interface Group {
   /** Calendar windows: the period the usage belongs to. */
   periodStart: number
   periodEnd: number
+  /** When the group was created: earlier events belonged to a group since dropped. */
+  readonly since: number
 }
 
 export interface Tracker {
@@ -252,16 +254,19 @@ const newGroup = (tracker: Tracker, t: number): Group => {
     cutoff: Number.NEGATIVE_INFINITY,
     periodStart: p.start,
     periodEnd: p.end,
+    since: t,
   }
 }
 
 /** Whether an event still counts in its group (it has not left the window yet). */
 const stillCounted = (tracker: Tracker, g: Group, e: Fact): boolean =>
-  tracker.window.type === 'rolling'
-    ? e.t > g.cutoff
-    : tracker.window.type === 'calendar'
-      ? e.t >= g.periodStart
-      : true
+  e.t < g.since
+    ? false
+    : tracker.window.type === 'rolling'
+      ? e.t > g.cutoff
+      : tracker.window.type === 'calendar'
+        ? e.t >= g.periodStart
+        : true
 
 /** Drops every payout that no window counts any more at time `t`, and the groups left empty. */
 const sweep = (j: Journal, store: Store, t: number): void => {

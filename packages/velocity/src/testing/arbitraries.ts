@@ -162,7 +162,7 @@ export const arbRuleSetJson = (maxRules = 8): fc.Arbitrary<Record<string, unknow
     .record({
       version: fc.nat({ max: 1000 }),
       rules: fc
-        .array(fc.tuple(pick(ruleKinds), fc.boolean()), { maxLength: maxRules })
+        .array(fc.tuple(pick(ruleKinds), fc.boolean()), { maxLength: maxRules, size: 'max' })
         .chain((specs) =>
           specs.length === 0
             ? fc.constant<Array<Record<string, unknown>>>([])
@@ -267,7 +267,7 @@ export const arbHistory = (maxLength = 40): fc.Arbitrary<ReadonlyArray<Payout>> 
       start: fc.tuple(pick(interestingInstants), fc.integer({ min: -2 * 86_400_000, max: 86_400_000 })),
       gaps: fc.array(
         fc.oneof(pick([0, 1, 60_000, 3_600_000, 86_400_000]), fc.integer({ min: 0, max: 8 * 3_600_000 })),
-        { maxLength },
+        { minLength: Math.min(8, maxLength), maxLength, size: 'max' },
       ),
     })
     .chain(({ start: [anchor, offset], gaps }) => {
