@@ -91,24 +91,34 @@ export type QuotaTier = t.TypeOf<typeof QuotaTier>
  * assert.ok(RescoreConfig.is(defaultRescoreConfig))
  * assert.ok(!RescoreConfig.is({ ...defaultRescoreConfig, cooldownMs: 0 }))
  */
-export const RescoreConfig = t.readonly(
-  t.type({
-    quota: t.readonly(
-      t.type({
-        requestsPerWindow: PositiveCount,
-        windowMs: PositiveMillis,
-        defaultTier: QuotaTier,
-        merchantTiers: t.readonly(t.record(t.string, QuotaTier)),
-      }),
-    ),
+// Not wrapped in t.readonly: core's error reporter treats a ReadonlyType parent as transparent,
+// which would drop the field names from the paths.
+export const RescoreConfig = t.type(
+  {
+    quota: t.type({
+      requestsPerWindow: PositiveCount,
+      windowMs: PositiveMillis,
+      defaultTier: QuotaTier,
+      merchantTiers: t.record(t.string, QuotaTier),
+    }),
     cooldownMs: PositiveMillis,
     leaseMs: PositiveMillis,
     idempotencyRetentionMs: PositiveMillis,
-  }),
+  },
   'RescoreConfig',
 )
 /** The policy's configuration. */
-export type RescoreConfig = t.TypeOf<typeof RescoreConfig>
+export interface RescoreConfig {
+  readonly quota: {
+    readonly requestsPerWindow: PositiveCount
+    readonly windowMs: PositiveMillis
+    readonly defaultTier: QuotaTier
+    readonly merchantTiers: Readonly<Record<string, QuotaTier>>
+  }
+  readonly cooldownMs: PositiveMillis
+  readonly leaseMs: PositiveMillis
+  readonly idempotencyRetentionMs: PositiveMillis
+}
 
 // ---------------------------------------------------------------- constructors
 
