@@ -49,6 +49,12 @@ export const defaultPayoutConfig: ResolvedPayoutConfig = {
   tierBands: defaultTierBands,
 }
 
+const isResolved = (config: PayoutConfig): config is ResolvedPayoutConfig =>
+  config.reviewTier !== undefined &&
+  config.makerChecker !== undefined &&
+  config.lateReturnWindowMs !== undefined &&
+  config.tierBands !== undefined
+
 /**
  * Fills a partial policy with the defaults.
  *
@@ -63,15 +69,17 @@ export const defaultPayoutConfig: ResolvedPayoutConfig = {
 export const resolvePayoutConfig = (config?: PayoutConfig): ResolvedPayoutConfig =>
   config === undefined
     ? defaultPayoutConfig
-    : {
-        reviewTier: config.reviewTier ?? defaultPayoutConfig.reviewTier,
-        makerChecker: config.makerChecker ?? defaultPayoutConfig.makerChecker,
-        lateReturnWindowMs:
-          config.lateReturnWindowMs === undefined
-            ? defaultPayoutConfig.lateReturnWindowMs
-            : config.lateReturnWindowMs,
-        tierBands: config.tierBands ?? defaultPayoutConfig.tierBands,
-      }
+    : isResolved(config)
+      ? config
+      : {
+          reviewTier: config.reviewTier ?? defaultPayoutConfig.reviewTier,
+          makerChecker: config.makerChecker ?? defaultPayoutConfig.makerChecker,
+          lateReturnWindowMs:
+            config.lateReturnWindowMs === undefined
+              ? defaultPayoutConfig.lateReturnWindowMs
+              : config.lateReturnWindowMs,
+          tierBands: config.tierBands ?? defaultPayoutConfig.tierBands,
+        }
 
 /**
  * Decodes a policy from outside (a settings file, an admin API): each field checked, the bands
