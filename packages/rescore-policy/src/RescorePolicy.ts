@@ -248,10 +248,10 @@ export const decideRescore = (
 
   // Idempotency.
   const scope = scopeOf(merchantId, key.right)
-  const fingerprint = requestFingerprint(request)
   const record = liveRecord(Trie.get(state.keys, scope), now)
+  // The fingerprint is computed only when a key is compared or bound (most requests need neither).
   if (record !== undefined) {
-    if (record.fingerprint !== fingerprint)
+    if (record.fingerprint !== requestFingerprint(request))
       return answer(counted, rescoreError('idempotency_conflict', quota))
     if (record._tag === 'InFlight') return answer(counted, rescoreError('idempotency_in_flight', quota))
     return answer(counted, rescoreResponse(record.status, record.body, quota, { replayed: true }))
@@ -263,7 +263,7 @@ export const decideRescore = (
     const locked = rescoreError('beneficiary_scoring_locked', quota)
     const stored: IdempotencyRecord = {
       _tag: 'Stored',
-      fingerprint,
+      fingerprint: requestFingerprint(request),
       firstUsedAt: now,
       expiresAt: now + config.idempotencyRetentionMs,
       status: 409,
@@ -285,6 +285,7 @@ export const decideRescore = (
     )
 
   // Start.
+  const fingerprint = requestFingerprint(request)
   const lease: RescoreLease = {
     merchantId,
     idempotencyKey: key.right,

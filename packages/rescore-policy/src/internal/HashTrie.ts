@@ -80,9 +80,17 @@ const replaceAt = <A>(xs: ReadonlyArray<A>, i: number, x: A): A[] => {
   return copy
 }
 
-const insertAt = <A>(xs: ReadonlyArray<A>, i: number, x: A): A[] => [...xs.slice(0, i), x, ...xs.slice(i)]
+const insertAt = <A>(xs: ReadonlyArray<A>, i: number, x: A): A[] => {
+  const copy = xs.slice()
+  copy.splice(i, 0, x)
+  return copy
+}
 
-const removeAt = <A>(xs: ReadonlyArray<A>, i: number): A[] => [...xs.slice(0, i), ...xs.slice(i + 1)]
+const removeAt = <A>(xs: ReadonlyArray<A>, i: number): A[] => {
+  const copy = xs.slice()
+  copy.splice(i, 1)
+  return copy
+}
 
 const getNode = <V>(node: TrieNode<V> | undefined, hash: number, key: string): V | undefined => {
   let shift = 0

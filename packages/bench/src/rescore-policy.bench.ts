@@ -1,0 +1,197 @@
+// Rescore decisions per second: @payout-kernel/rescore-policy's decideRescore (merchant quota as an
+// exact sliding log + idempotency + in-flight lease + cooldown, returning a new persistent state)
+// against rate-limiter-flexible's RateLimiterMemory.consume() alone (a fixed-window counter), on
+// the same merchant keys, in the same run. Then the state's size per merchant and per beneficiary.
+// Sizes: RESCORE_MERCHANTS (100), RESCORE_BENEFICIARIES (10000), RESCORE_KEYS (50000),
+// RESCORE_BATCH (1000 decisions per timed call), RESCORE_MEMORY_N (10000).
+import {
+  completeRescore,
+  decideRescore,
+  defaultRescoreConfig,
+  initialRescoreState,
+  type PositiveCount,
+  type PositiveMillis,
+  type RescoreConfig,
+  type RescoreRequest,
+  type RescoreState,
+  rescoreStateSize,
+} from '@payout-kernel/rescore-policy'
+import * as E from 'fp-ts/lib/Either.js'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { compare, heapUsed } from './harness.js'
+
+const merchants = Number(process.env.RESCORE_MERCHANTS ?? 100)
+const beneficiaries = Number(process.env.RESCORE_BENEFICIARIES ?? 10_000)
+const keys = Number(process.env.RESCORE_KEYS ?? 50_000)
+const batch = Number(process.env.RESCORE_BATCH ?? 1000)
+const memoryN = Number(process.env.RESCORE_MEMORY_N ?? 10_000)
+
+const lcg = (seed: number) => {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+const rnd = lcg(20260101)
+const int = (n: number): number => Math.floor(rnd() * n)
+
+// Tiers 1, 2, 5, 10, 20 spread over the merchants; 1,000 per rolling minute × tier.
+const tiers = [1, 2, 5, 10, 20] as const
+const merchantIds = Array.from({ length: merchants }, (_, i) => `mer_${i}`)
+const config: RescoreConfig = {
+  ...defaultRescoreConfig,
+  quota: {
+    ...defaultRescoreConfig.quota,
+    merchantTiers: Object.fromEntries(merchantIds.map((m, i) => [m, tiers[i % tiers.length] ?? 1])),
+  },
+}
+
+// A stream of requests: each beneficiary belongs to one merchant; keys are reused (retries), so the
+// mix holds starts, 202s, cooldown 429s, idempotency 409s and the odd 404 / lock.
+const stream: RescoreRequest[] = Array.from({ length: 100_000 }, () => {
+  const b = int(beneficiaries)
+  const merchantId = merchantIds[b % merchants] ?? 'mer_0'
+  const roll = rnd()
+  return {
+    merchantId,
+    method: 'POST',
+    path: `/v1/beneficiaries/ben_${b}/rescore`,
+    beneficiaryId: `ben_${b}`,
+    headers: { 'Idempotency-Key': `key-${b}-${int(Math.max(1, Math.floor(keys / beneficiaries)))}` },
+    engine: { configured: true, profileExists: roll > 0.01, locked: roll > 0.995 },
+  }
+})
+
+const stepMs = 1 // simulated time between decisions: 1,000 decisions per second of policy time
+
+export async function main(): Promise<void> {
+  // Memory first, while the heap holds nothing else of this module.
+  // ---- memory
+  const request = (m: string, b: number, key: string, profileExists = true): RescoreRequest => ({
+    merchantId: m,
+    method: 'POST',
+    path: `/v1/beneficiaries/ben_${b}/rescore`,
+    beneficiaryId: `ben_${b}`,
+    headers: { 'Idempotency-Key': key },
+    engine: { configured: true, profileExists, locked: false },
+  })
+  const big: RescoreConfig = {
+    ...config,
+    quota: {
+      ...config.quota,
+      requestsPerWindow: 1_000_000 as PositiveCount,
+      windowMs: 60_000 as PositiveMillis,
+    },
+  }
+  const t = Date.UTC(2026, 0, 1)
+
+  // Per merchant: one admission each (a 404 stores nothing else).
+  const requests = Array.from({ length: memoryN }, (_, n) => request(`mer_m${n}`, n, `k${n}`, false))
+  let s: RescoreState = initialRescoreState()
+  const h0 = heapUsed()
+  for (const r of requests) s = decideRescore(s, r, t, big).state
+  const perMerchant = (heapUsed() - h0) / memoryN
+
+  // Per admission in one busy merchant's log.
+  const busy = Array.from({ length: memoryN }, (_, n) => request('mer_busy', n, `k${n}`, false))
+  let q: RescoreState = initialRescoreState()
+  const h1 = heapUsed()
+  for (const [n, r] of busy.entries()) q = decideRescore(q, r, t + n, big).state
+  const perAdmission = (heapUsed() - h1) / memoryN
+
+  // Per beneficiary in flight (lease + in-flight key), then completed (cooldown + stored 200 verdict).
+  const starts = Array.from({ length: memoryN }, (_, n) => request('mer_one', n, `k${n}`))
+  let f: RescoreState = decideRescore(initialRescoreState(), request('mer_one', 0, 'warm'), t, big).state
+  const leases = []
+  const h2 = heapUsed()
+  for (const r of starts) {
+    const d = decideRescore(f, r, t, big)
+    f = d.state
+    if (d.response === null) leases.push(d.effects[0].lease)
+  }
+  const perInFlight = (heapUsed() - h2) / memoryN
+  const h3 = heapUsed()
+  for (const lease of leases) {
+    const c = completeRescore(
+      f,
+      {
+        lease,
+        current: { evaluationId: 'eval_1', rawScore: 423 },
+        previous: { evaluationId: 'eval_0', rawScore: 720 },
+      },
+      t + 1,
+      big,
+    )
+    if (E.isRight(c)) f = c.right.state
+  }
+  const perCompleted = perInFlight + (heapUsed() - h3) / memoryN
+
+  process.stdout.write(
+    `\nrescore state size (${memoryN} of each, heap after GC)\n` +
+      `  per merchant (log with one admission)          ${perMerchant.toFixed(0)} B\n` +
+      `  per admission in a busy merchant's window      ${perAdmission.toFixed(1)} B\n` +
+      `  per beneficiary in flight (lease, key, admission)${perInFlight.toFixed(0)} B\n` +
+      `  per beneficiary completed (cooldown + 200 kept) ${perCompleted.toFixed(0)} B\n`,
+  )
+  // ---- throughput
+  let state: RescoreState = initialRescoreState()
+  let now = Date.UTC(2026, 0, 1)
+  let i = 0
+  const outcomes = new Map<string, number>()
+  const decide = () => {
+    for (let j = 0; j < batch; j++) {
+      const request = stream[i++ % stream.length] as RescoreRequest
+      now += stepMs
+      const d = decideRescore(state, request, now, config)
+      state = d.state
+    }
+  }
+  // Warm the state to a steady mix before timing.
+  for (let w = 0; w < 200; w++) decide()
+  for (let j = 0; j < 5000; j++) {
+    const request = stream[j] as RescoreRequest
+    const d = decideRescore(state, request, now, config)
+    const code =
+      d.response === null
+        ? 'start'
+        : 'error' in d.response.body
+          ? d.response.body.error.code
+          : String(d.response.status)
+    outcomes.set(code, (outcomes.get(code) ?? 0) + 1)
+  }
+
+  const limiter = new RateLimiterMemory({ points: 1_000_000_000, duration: 60 })
+  let k = 0
+  const consume = async () => {
+    for (let j = 0; j < batch; j++) {
+      const request = stream[k++ % stream.length] as RescoreRequest
+      await limiter.consume(request.merchantId)
+    }
+  }
+
+  await compare({
+    title: `rescore decisions/s: ${merchants} merchants, ${beneficiaries} beneficiaries, ~${keys} keys (same merchant keys for both)`,
+    baseline: { name: 'rate-limiter-flexible RateLimiterMemory.consume()', run: consume, itemsPerRun: batch },
+    candidate: { name: 'decideRescore (quota+idempotency+lease+cooldown)', run: decide, itemsPerRun: batch },
+    target: '>= 1x',
+  })
+  const size = rescoreStateSize(state)
+  process.stdout.write(
+    `  mix of outcomes (5,000 decisions at steady state): ${[...outcomes].map(([c, n]) => `${c} ${n}`).join(', ')}\n` +
+      `  steady state: ${size.merchants} merchants, ${size.admissions} admissions in window, ${size.idempotencyKeys} keys, ${size.beneficiaries} beneficiaries\n`,
+  )
+
+  // keep the states alive until measured
+  if (
+    s.quotas.size +
+      q.quotas.size +
+      f.keys.size +
+      requests.length +
+      busy.length +
+      starts.length +
+      leases.length <
+    0
+  )
+    process.stdout.write('')
+}
