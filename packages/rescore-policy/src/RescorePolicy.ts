@@ -187,7 +187,7 @@ const liveRecord = (record: IdempotencyRecord | undefined, now: number): Idempot
  * assert.equal(again.response?.status, 409)
  * const other = decideRescore(first.state, { ...request, headers: { 'Idempotency-Key': 'k-2' } }, 10, defaultRescoreConfig)
  * assert.deepEqual([other.response?.status, other.response?.body], [202, { status: 'in_flight' }])
- * assert.equal(other.response?.headers['X-RateLimit-Remaining'], '997')
+ * assert.equal(other.response?.headers['X-RateLimit-Remaining'], '998')
  */
 export const decideRescore = (
   state: RescoreState,
