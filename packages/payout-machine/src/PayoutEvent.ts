@@ -69,11 +69,11 @@ export interface Actor<A extends ActorType = ActorType> {
 }
 
 const actorCodec = <A extends ActorType>(types: readonly [A, ...A[]]): t.Type<Actor<A>, Actor<A>, unknown> =>
-  t.exact(
-    t.intersection([
+  t.intersection(
+    [
       t.type({ type: t.keyof(Object.fromEntries(types.map((a) => [a, null])) as Record<A, null>) }),
       t.partial({ id: ActorId }),
-    ]),
+    ],
     `Actor<${types.join('|')}>`,
   ) as unknown as t.Type<Actor<A>, Actor<A>, unknown>
 
@@ -148,26 +148,28 @@ export type PayoutEventType =
   | 'RAIL_FAILED'
   | 'RAIL_RETURNED'
 
+// Not exact codecs: unknown fields are ignored either way (nothing of the event is kept but its
+// known fields), and core's `fromDecodeErrors` loses field names under an ExactType.
 const event = <T extends string, A extends ActorType>(type: T, actors: readonly [A, ...A[]]) =>
-  t.type({ type: t.literal(type), eventId: EventId, occurredAt: EpochMillis, actor: actorCodec(actors) })
+  t.type(
+    { type: t.literal(type), eventId: EventId, occurredAt: EpochMillis, actor: actorCodec(actors) },
+    type,
+  )
 
 const plain = <T extends string, A extends ActorType>(type: T, actors: readonly [A, ...A[]]) =>
-  t.exact(event(type, actors), type)
+  event(type, actors)
 
 const codecs: { readonly [K in PayoutEventType]: t.Decoder<unknown, PayoutEventOf<K>> } = {
   SUBMITTED: plain('SUBMITTED', ['system']),
   SCREENING_CLEARED: plain('SCREENING_CLEARED', ['system']),
   SCREENING_HIT: plain('SCREENING_HIT', ['system']),
   SCREENING_POSSIBLE_MATCH: plain('SCREENING_POSSIBLE_MATCH', ['system']),
-  VELOCITY_EVALUATED: t.exact(
-    t.intersection([event('VELOCITY_EVALUATED', ['system']), t.type({ verdict: VelocityAction })]),
+  VELOCITY_EVALUATED: t.intersection(
+    [event('VELOCITY_EVALUATED', ['system']), t.type({ verdict: VelocityAction })],
     'VELOCITY_EVALUATED',
   ),
-  RISK_SCORED: t.exact(
-    t.intersection([
-      event('RISK_SCORED', ['engine']),
-      t.type({ rawScore: RawRisk, evaluationId: EvaluationId }),
-    ]),
+  RISK_SCORED: t.intersection(
+    [event('RISK_SCORED', ['engine']), t.type({ rawScore: RawRisk, evaluationId: EvaluationId })],
     'RISK_SCORED',
   ),
   ENGINE_UNAVAILABLE: plain('ENGINE_UNAVAILABLE', ['system']),
@@ -176,13 +178,13 @@ const codecs: { readonly [K in PayoutEventType]: t.Decoder<unknown, PayoutEventO
   REVIEW_REJECTED: plain('REVIEW_REJECTED', ['ops']),
   RFI_OPENED: plain('RFI_OPENED', ['ops']),
   RFI_RESPONDED: plain('RFI_RESPONDED', ['merchant']),
-  RFI_RESOLVED: t.exact(
-    t.intersection([event('RFI_RESOLVED', ['ops']), t.type({ outcome: RfiOutcome })]),
+  RFI_RESOLVED: t.intersection(
+    [event('RFI_RESOLVED', ['ops']), t.type({ outcome: RfiOutcome })],
     'RFI_RESOLVED',
   ),
   RFI_ESCALATED: plain('RFI_ESCALATED', ['ops']),
-  CANCEL: t.exact(
-    t.intersection([event('CANCEL', ['merchant', 'ops']), t.partial({ reason: CancelReason })]),
+  CANCEL: t.intersection(
+    [event('CANCEL', ['merchant', 'ops']), t.partial({ reason: CancelReason })],
     'CANCEL',
   ),
   RAIL_SUBMITTED: plain('RAIL_SUBMITTED', ['system']),

@@ -257,20 +257,18 @@ const rfiResolution = [
  * `startPayout` / `applyPayoutEvent`.
  *
  * @example
- * import { payoutMachine, defaultPayoutConfig } from '@payout-kernel/payout-machine'
- * import { initialTransition, transition } from 'xstate'
+ * import { payoutMachine, defaultPayoutConfig, startPayout } from '@payout-kernel/payout-machine'
+ * import * as E from 'fp-ts/lib/Either.js'
  * import assert from 'node:assert/strict'
  *
- * const [created] = initialTransition(payoutMachine, {
- *   payoutId: 'pay_1', makerId: null, velocity: null, risk: null, rfi: null, rfiCount: 0,
- *   completedAt: null, seq: 1, lastOccurredAt: 0, appliedEventIds: [], visited: 1,
- * } as never)
- * assert.equal(created.value, 'created')
- * const [screening] = transition(payoutMachine, created, {
- *   type: 'SUBMITTED', eventId: 'e1', occurredAt: 1, actor: { type: 'system' }, config: defaultPayoutConfig,
- * } as never)
- * assert.equal(screening.value, 'pending_screening')
- * assert.ok(!screening.hasTag('terminal'))
+ * const created = startPayout({ payoutId: 'pay_1', eventId: 'c', occurredAt: 0, actor: { type: 'system' } })
+ * assert.ok(E.isRight(created))
+ * const context = { ...created.right.snapshot.context, completedAt: 0 }
+ * const completed = payoutMachine.resolveState({ value: 'completed', context })
+ * assert.ok(completed.hasTag('terminal'))
+ * const returned = { type: 'RAIL_RETURNED', eventId: 'r', occurredAt: 1, actor: { type: 'rail' } } as const
+ * assert.ok(!completed.can({ ...returned, config: defaultPayoutConfig }))
+ * assert.ok(completed.can({ ...returned, config: { ...defaultPayoutConfig, lateReturnWindowMs: 60_000 } }))
  */
 export const payoutMachine = setup({
   types: {

@@ -1,4 +1,5 @@
 export * from './PayoutConfig.js'
+export * from './PayoutDiagram.js'
 export * from './PayoutEvent.js'
 export * from './PayoutLifecycle.js'
 export * from './PayoutMachine.js'

@@ -1,18 +1,20 @@
 // The compiled transition table against XState's own `transition()` on the same definition.
 
 import { fc, test } from '@fast-check/vitest'
-import { deriveId } from '@payout-kernel/core'
+import { deriveId, EpochMillis, toRfc3339 } from '@payout-kernel/core'
 import { arbGarbage } from '@payout-kernel/core/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
 import { applyPayoutEvent, decodePayoutEvent, decodePayoutEventStrict } from '../src/index.js'
-import { deriveIdFast } from '../src/internal/FastId.js'
+import { deriveIdFast, rfc3339Fast } from '../src/internal/FastId.js'
+import { decodeStartStrict, isStartPayoutInputFast } from '../src/internal/Lifecycle.js'
 import { compiledStepper } from '../src/internal/TransitionTable.js'
 import {
   arbPayoutConfig,
   arbPayoutEvent,
   arbPayoutEventStream,
   arbPayoutLifecycle,
+  arbStartPayoutInput,
 } from '../src/testing/index.js'
 import { itemInputs, runInputs } from './Harness.js'
 import { referenceLifecycle, xstateStepper } from './XStateReference.js'
@@ -86,3 +88,29 @@ test.prop(
 )('ids derived on the hot path equal deriveId of core', (a, b) => {
   expect(deriveIdFast('evt_', [a, b])).toBe(deriveId('evt_', [a, b]))
 })
+
+test.prop([fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })], { numRuns: 10_000 })(
+  'timestamps written on the hot path equal toRfc3339 of core over years 0000 to 9999',
+  (ms) => {
+    expect(EpochMillis.is(ms)).toBe(true)
+    if (EpochMillis.is(ms)) expect(rfc3339Fast(ms)).toBe(toRfc3339(ms))
+  },
+)
+
+const arbStartLike = fc.oneof(
+  arbStartPayoutInput,
+  arbGarbage,
+  fc
+    .tuple(arbStartPayoutInput, fc.constantFrom('payoutId', 'eventId', 'occurredAt', 'actor'), arbGarbage)
+    .map(([s, key, value]) => ({ ...s, [key]: value })),
+  fc
+    .tuple(arbStartPayoutInput, arbGarbage, arbGarbage)
+    .map(([s, type, id]) => ({ ...s, actor: { type, id } })),
+)
+
+test.prop([arbStartLike], { numRuns: 10_000 })(
+  'the fast check of startPayout input accepts exactly what its io-ts codec accepts',
+  (u) => {
+    expect(isStartPayoutInputFast(u)).toBe(E.isRight(decodeStartStrict(u)))
+  },
+)

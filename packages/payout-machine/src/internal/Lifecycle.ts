@@ -176,18 +176,17 @@ export interface StartPayoutInput {
   readonly actor: Actor<'merchant' | 'ops' | 'system'>
 }
 
-const StartPayoutInput: t.Decoder<unknown, StartPayoutInput> = t.exact(
-  t.type({
+// Not an exact codec: core's `fromDecodeErrors` loses field names under an ExactType.
+const StartPayoutInput: t.Decoder<unknown, StartPayoutInput> = t.type(
+  {
     payoutId: PayoutId,
     eventId: EventId,
     occurredAt: EpochMillisCodec,
-    actor: t.exact(
-      t.intersection([
-        t.type({ type: t.keyof({ merchant: null, ops: null, system: null }) }),
-        t.partial({ id: t.refinement(t.string, (s) => /^[\x21-\x7e]{1,255}$/.test(s), 'ActorId') }),
-      ]),
-    ),
-  }),
+    actor: t.intersection([
+      t.type({ type: t.keyof({ merchant: null, ops: null, system: null }) }),
+      t.partial({ id: t.refinement(t.string, (s) => /^[\x21-\x7e]{1,255}$/.test(s), 'ActorId') }),
+    ]),
+  },
   'StartPayoutInput',
 )
 
