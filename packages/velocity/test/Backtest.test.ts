@@ -38,6 +38,7 @@ describe('backtest', () => {
         differing.length,
       )
     },
+    60_000,
   )
 
   test.prop([arbRuleSet(6), arbHistory(30)], { numRuns: 200 })(
@@ -47,6 +48,7 @@ describe('backtest', () => {
       expect(report.differences?.total).toBe(0)
       expect(report.after).toEqual(report.before)
     },
+    60_000,
   )
 
   it('refuses a history out of time order, naming the entry', () => {

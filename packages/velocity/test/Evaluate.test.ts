@@ -89,6 +89,7 @@ describe('evaluate against a linear scan of the history', () => {
         .filter((_, i) => i % 3 === 0))
         expect(right(evaluate(ruleSet, v.ledger, v.payout, { rates }))).toEqual(v.verdict)
     },
+    60_000,
   )
 })
 
@@ -110,6 +111,7 @@ describe('properties', () => {
         recorded.push({ payout: p, released: false })
       }
     },
+    60_000,
   )
 
   test.prop([arbScript], { numRuns: 300 })(
@@ -128,6 +130,7 @@ describe('properties', () => {
           }
       })
     },
+    60_000,
   )
 
   test.prop([arbRuleSet(6), arbHistory(30)], { numRuns: 300 })(
@@ -142,6 +145,7 @@ describe('properties', () => {
         ledger = right(recordPayout(ledger, p))
       }
     },
+    60_000,
   )
 
   test.prop([arbRuleSet(6), arbHistory(30), fc.context()], { numRuns: 300 })(
@@ -160,6 +164,7 @@ describe('properties', () => {
         ledger = right(recordPayout(ledger, p))
       }
     },
+    60_000,
   )
 
   test.prop([arbRuleSet(6), arbHistory(20)], { numRuns: 200 })(
@@ -169,5 +174,6 @@ describe('properties', () => {
       for (const p of history.slice(0, 1))
         expect(right(evaluate(ruleSet, ledger, p)).rule_set_version).toBe(ruleSet.version)
     },
+    60_000,
   )
 })

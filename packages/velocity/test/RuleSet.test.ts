@@ -21,12 +21,16 @@ const fieldsOf = (e: E.Either<{ problems: ReadonlyArray<{ field: string }> }, un
   E.isLeft(e) ? e.left.problems.map((p) => p.field) : []
 
 describe('decoding never throws', () => {
-  test.prop([arbGarbage], { numRuns: 10_000 })('garbage rule sets, rules and payouts give a Left', (u) => {
-    expect(E.isLeft(parseRuleSet(u))).toBe(true)
-    expect(E.isLeft(parseRule(u))).toBe(true)
-    expect(E.isLeft(parsePayout(u))).toBe(true)
-    expect(E.isLeft(payout(u))).toBe(true)
-  })
+  test.prop([arbGarbage], { numRuns: 10_000 })(
+    'garbage rule sets, rules and payouts give a Left',
+    (u) => {
+      expect(E.isLeft(parseRuleSet(u))).toBe(true)
+      expect(E.isLeft(parseRule(u))).toBe(true)
+      expect(E.isLeft(parsePayout(u))).toBe(true)
+      expect(E.isLeft(payout(u))).toBe(true)
+    },
+    60_000,
+  )
 
   test.prop([arbRuleSetJson(4), fc.nat(), fc.string(), arbGarbage], { numRuns: 10_000 })(
     'a valid rule set with one field replaced by garbage decodes or names a field, never throws',
@@ -45,6 +49,7 @@ describe('decoding never throws', () => {
           true,
         )
     },
+    60_000,
   )
 })
 
@@ -54,6 +59,7 @@ describe('round trip', () => {
     (rs) => {
       expect(parseRuleSet(encodeRuleSet(rs))).toEqual(E.right(rs))
     },
+    60_000,
   )
 })
 
@@ -153,5 +159,6 @@ describe('management', () => {
       expect(E.isLeft(removeRule(rs, 'fresh'))).toBe(true)
       expect(E.isLeft(enableRule(rs, 'fresh'))).toBe(true)
     },
+    60_000,
   )
 })

@@ -72,5 +72,6 @@ describe('calendar periods (properties)', () => {
       const hours = (p.end - p.start) / hour
       if (w.unit === 'day') expect(hours >= 22 && hours <= 26).toBe(true)
     },
+    60_000,
   )
 })
