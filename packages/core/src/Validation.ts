@@ -79,8 +79,12 @@ export const withinField =
 const joinPath = (parent: string, child: string): string =>
   parent === '' ? child : child === '' ? parent : `${parent}.${child}`
 
-/** Types whose context entries are members, not fields: their keys are not part of a field path. */
-const transparent = new Set(['UnionType', 'IntersectionType', 'RefinementType', 'ExactType', 'ReadonlyType'])
+/**
+ * Types whose children are members, not fields: a union or an intersection appends its member's
+ * index (`0`, `1`) to the context, which is no part of a field path. Wrappers such as `t.readonly`,
+ * `t.exact` or a refinement add no key of their own, so their children's keys are kept.
+ */
+const transparent = new Set(['UnionType', 'IntersectionType'])
 
 const pathOf = (context: t.Context): string => {
   const keys: string[] = []

@@ -105,6 +105,12 @@ describe('validation errors', () => {
       ])
   })
 
+  test('field names survive readonly, exact and branded wrappers', () => {
+    const Wrapped = t.readonly(t.exact(t.type({ config: t.readonly(t.type({ lease_ms: t.number })) })))
+    const result = decodeWith(Wrapped)({ config: { lease_ms: 'soon' } })
+    expect(E.isLeft(result) ? result.left.problems.map((p) => p.field) : []).toEqual(['config.lease_ms'])
+  })
+
   test('the API form is 422 validation_error with one detail per field', () => {
     const e = fromDecodeErrors(
       (Payout.decode({ beneficiary: {}, lines: 'x', note: null }) as E.Left<t.Errors>).left,
