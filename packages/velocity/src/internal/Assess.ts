@@ -104,10 +104,16 @@ export const assess = (
     return { measure: 'count', triggered: observed > m.limit, observed, limit: m.limit, resetsAt }
   }
   let observed = own
-  for (const [currency, sum] of usage.sums) {
-    const converted = convert(sum, currency, m.currency, conversions)
+  if (usage.cur !== '') {
+    const converted =
+      usage.cur === m.currency ? usage.sum : convert(usage.sum, usage.cur, m.currency, conversions)
     if (converted !== undefined) observed = add(observed, converted)
   }
+  if (usage.more !== null)
+    for (const [currency, sum] of usage.more) {
+      const converted = convert(sum, currency, m.currency, conversions)
+      if (converted !== undefined) observed = add(observed, converted)
+    }
   return {
     measure: 'amount',
     triggered: observed > m.limit,

@@ -118,7 +118,10 @@ export const compileRule = (rule: Rule): CompiledRule => {
 /** The usage of one group key in its current window. */
 export interface Group {
   count: number
-  sums: Map<string, Amount>
+  /** The exact sum per currency: the group's first currency inline, any others in `more`. */
+  cur: string
+  sum: Amount
+  more: Map<string, Amount> | null
   /** Rolling windows: the counted events, oldest first, from `head` on. */
   queue: Fact[]
   head: number
@@ -203,11 +206,25 @@ export const track = (j: Journal, store: Store, ruleSet: RuleSet): void => {
   }
 }
 
-const addTo = (j: Journal, sums: Map<string, Amount>, currency: string, minor: Amount): void =>
-  mapSet(j, sums, currency, add(sums.get(currency) ?? 0, minor))
+const addTo = (j: Journal, g: Group, currency: string, minor: Amount): void => {
+  if (g.cur === currency) setField(j, g, 'sum', add(g.sum, minor))
+  else if (g.cur === '') {
+    setField(j, g, 'cur', currency)
+    setField(j, g, 'sum', minor)
+  } else {
+    let more = g.more
+    if (more === null) {
+      more = new Map()
+      setField(j, g, 'more', more)
+    }
+    mapSet(j, more, currency, add(more.get(currency) ?? 0, minor))
+  }
+}
 
-const subtractFrom = (j: Journal, sums: Map<string, Amount>, currency: string, minor: Amount): void =>
-  mapSet(j, sums, currency, subtract(sums.get(currency) ?? 0, minor))
+const subtractFrom = (j: Journal, g: Group, currency: string, minor: Amount): void => {
+  if (g.cur === currency) setField(j, g, 'sum', subtract(g.sum, minor))
+  else if (g.more !== null) mapSet(j, g.more, currency, subtract(g.more.get(currency) ?? 0, minor))
+}
 
 /** Moves a group's window to time `t`: expires rolling events, resets an ended calendar period. */
 const advance = (j: Journal, tracker: Tracker, g: Group, t: number): void => {
@@ -222,7 +239,7 @@ const advance = (j: Journal, tracker: Tracker, g: Group, t: number): void => {
       if (e.t > cutoff) break
       if (!e.released) {
         setField(j, g, 'count', g.count - 1)
-        subtractFrom(j, g.sums, e.currency, e.minor)
+        subtractFrom(j, g, e.currency, e.minor)
       }
       head++
     }
@@ -235,11 +252,16 @@ const advance = (j: Journal, tracker: Tracker, g: Group, t: number): void => {
   } else if (w.type === 'calendar' && t >= g.periodEnd) {
     const p = periodOf(tracker, t)
     setField(j, g, 'count', 0)
-    setField(j, g, 'sums', new Map())
+    setField(j, g, 'cur', '')
+    setField(j, g, 'sum', 0)
+    setField(j, g, 'more', null)
     setField(j, g, 'periodStart', p.start)
     setField(j, g, 'periodEnd', p.end)
   }
 }
+
+/** The queue of groups that keep none (calendar and lifetime windows): never written. */
+const noQueue: Fact[] = []
 
 const newGroup = (tracker: Tracker, t: number): Group => {
   const p =
@@ -248,8 +270,10 @@ const newGroup = (tracker: Tracker, t: number): Group => {
       : { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY }
   return {
     count: 0,
-    sums: new Map(),
-    queue: [],
+    cur: '',
+    sum: 0,
+    more: null,
+    queue: tracker.window.type === 'rolling' ? [] : noQueue,
     head: 0,
     cutoff: Number.NEGATIVE_INFINITY,
     periodStart: p.start,
@@ -318,7 +342,7 @@ export const record = (j: Journal, store: Store, fact: Fact): void => {
       mapSet(j, tracker.groups, key, g)
     } else advance(j, tracker, g, t)
     setField(j, g, 'count', g.count + 1)
-    addTo(j, g.sums, fact.currency, fact.minor)
+    addTo(j, g, fact.currency, fact.minor)
     if (tracker.window.type === 'rolling') push(j, g.queue, fact)
     const until = countsUntil(tracker, t)
     if (until > liveUntil) liveUntil = until
@@ -340,7 +364,7 @@ export const release = (j: Journal, store: Store, payoutId: string): boolean => 
     const g = tracker.groups.get(e.keys[tracker.grouping])
     if (g === undefined || !stillCounted(tracker, g, e)) continue
     setField(j, g, 'count', g.count - 1)
-    subtractFrom(j, g.sums, e.currency, e.minor)
+    subtractFrom(j, g, e.currency, e.minor)
   }
   return true
 }
@@ -350,10 +374,12 @@ export const release = (j: Journal, store: Store, payoutId: string): boolean => 
 /** What a group key has used in the window of a payout at `t` (`t` at or after the store's clock). */
 export interface Usage {
   readonly count: number
-  readonly sums: ReadonlyMap<string, Amount>
+  readonly cur: string
+  readonly sum: Amount
+  readonly more: ReadonlyMap<string, Amount> | null
 }
 
-const noUsage: Usage = { count: 0, sums: new Map() }
+const noUsage: Usage = { count: 0, cur: '', sum: 0, more: null }
 
 /** Reads a group's usage at `t` without changing anything: expiry past the last write is virtual. */
 export const usageAt = (tracker: Tracker, key: string, t: number): Usage => {
@@ -367,16 +393,20 @@ export const usageAt = (tracker: Tracker, key: string, t: number): Usage => {
   let i = g.head
   if (i >= q.length || (q[i] as Fact).t > cutoff) return g
   let count = g.count
-  let sums: Map<string, Amount> | undefined
+  let sum = g.sum
+  let more: Map<string, Amount> | null = null
   for (; i < q.length; i++) {
     const e = q[i] as Fact
     if (e.t > cutoff) break
     if (e.released) continue
     count--
-    sums ??= new Map(g.sums)
-    sums.set(e.currency, subtract(sums.get(e.currency) ?? 0, e.minor))
+    if (e.currency === g.cur) sum = subtract(sum, e.minor)
+    else {
+      more ??= new Map(g.more)
+      more.set(e.currency, subtract(more.get(e.currency) ?? 0, e.minor))
+    }
   }
-  return { count, sums: sums ?? g.sums }
+  return { count, cur: g.cur, sum, more: more ?? g.more }
 }
 
 /** Size figures: tracked group keys and payouts held for release. */

@@ -1,0 +1,328 @@
+// Velocity rules: per-decision time flat in history length, against a naive scan of the history;
+// a 1M-payout backtest against just JSON.parse of the same NDJSON lines; ledger bytes per key.
+// Sizes: VELOCITY_SIZES=1000,100000,1000000 (defaults), VELOCITY_BACKTEST=1000000.
+import {
+  backtest,
+  emptyLedger,
+  encodePayout,
+  evaluate,
+  type Ledger,
+  ledgerSize,
+  type Payout,
+  parsePayout,
+  parseRuleSet,
+  payout,
+  type Rule,
+  type RuleSet,
+  recordPayout,
+} from '@payout-kernel/velocity'
+import * as E from 'fp-ts/lib/Either.js'
+import { compare, heapUsed, timeOnce } from './harness.js'
+
+const sizes = (process.env.VELOCITY_SIZES ?? '1000,100000,1000000').split(',').map(Number)
+const backtestSize = Number(process.env.VELOCITY_BACKTEST ?? 1_000_000)
+
+const right = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left))
+  return e.right
+}
+
+// ---------------------------------------------------------------- data
+
+/** A small deterministic PRNG (mulberry32), so every run replays the same history. */
+const prng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+const countries = ['PH', 'MX', 'NG', 'IN', 'BR', 'KE', 'US', 'GB', 'DE', 'FR']
+const types = ['bank_account', 'card', 'wallet']
+const start = Date.UTC(2025, 0, 1)
+
+/** `n` payouts, one every 30 s on average, over 50 merchants, 20k beneficiaries and 30k instruments. */
+export const history = (n: number, seed = 1): Payout[] => {
+  const rnd = prng(seed)
+  const out: Payout[] = []
+  let t = start
+  for (let i = 0; i < n; i++) {
+    t += Math.floor(rnd() * 60_000)
+    const ben = Math.floor(rnd() * 20_000)
+    out.push(
+      right(
+        payout({
+          id: `pay_${seed}x${i}`,
+          merchantId: `mer_${Math.floor(rnd() * 50)}`,
+          beneficiaryId: `ben_${ben}`,
+          beneficiaryCreatedAt: start - 86_400_000 * (ben % 30),
+          instrumentId: `ins_${Math.floor(rnd() * 30_000)}`,
+          instrumentType: types[Math.floor(rnd() * 3)] ?? 'card',
+          destinationCountry: countries[Math.floor(rnd() * countries.length)] ?? 'PH',
+          amount: `${1 + Math.floor(rnd() * 2000)}.${String(Math.floor(rnd() * 100)).padStart(2, '0')}`,
+          currency: rnd() < 0.95 ? 'USD' : 'EUR',
+          createdAt: t,
+        }),
+      ),
+    )
+  }
+  return out
+}
+
+/** 24 rules of every kind, windows up to a calendar month, limits that catch a few percent. */
+export const rules = (factor = 1): RuleSet => {
+  const scale = (n: number) => Math.round(n * factor)
+  return right(
+    parseRuleSet({
+      version: 1,
+      rules: [
+        ['max_amount_per_txn', { threshold: `${scale(1900)}.00`, currency: 'USD' }],
+        ['max_amount_per_txn', { threshold: '1500.00', currency: 'EUR', action: 'review' }],
+        [
+          'max_daily_amount',
+          {
+            threshold: `${scale(60_000)}.00`,
+            currency: 'USD',
+            window: { type: 'calendar', unit: 'day', time_zone: 'America/New_York' },
+          },
+        ],
+        [
+          'max_daily_amount',
+          {
+            threshold: `${scale(6_000)}.00`,
+            currency: 'USD',
+            group_by: 'beneficiary',
+            window: { type: 'rolling', seconds: 86_400 },
+          },
+        ],
+        [
+          'max_daily_count',
+          { threshold: scale(40), window: { type: 'calendar', unit: 'day', time_zone: 'Europe/London' } },
+        ],
+        [
+          'max_daily_count',
+          { threshold: scale(3), group_by: 'instrument', window: { type: 'rolling', seconds: 86_400 } },
+        ],
+        ['max_daily_count', { threshold: scale(200), group_by: 'destination_country' }],
+        ['max_weekly_amount', { threshold: `${scale(400_000)}.00`, currency: 'USD' }],
+        [
+          'max_weekly_amount',
+          {
+            threshold: `${scale(9_000)}.00`,
+            currency: 'USD',
+            group_by: 'beneficiary',
+            window: { type: 'calendar', unit: 'week', time_zone: 'Asia/Manila' },
+          },
+        ],
+        [
+          'max_monthly_amount',
+          {
+            threshold: `${scale(1_500_000)}.00`,
+            currency: 'USD',
+            window: { type: 'calendar', unit: 'month', time_zone: 'America/Sao_Paulo' },
+          },
+        ],
+        [
+          'max_monthly_amount',
+          {
+            threshold: `${scale(12_000)}.00`,
+            currency: 'USD',
+            group_by: 'instrument',
+            window: { type: 'rolling', seconds: 30 * 86_400 },
+          },
+        ],
+        [
+          'max_amount_per_beneficiary',
+          {
+            threshold: `${scale(15_000)}.00`,
+            currency: 'USD',
+            window: { type: 'rolling', seconds: 30 * 86_400 },
+          },
+        ],
+        [
+          'max_amount_per_beneficiary',
+          {
+            threshold: `${scale(3_000)}.00`,
+            currency: 'USD',
+            window: { type: 'calendar', unit: 'day', time_zone: 'UTC' },
+            action: 'review',
+          },
+        ],
+        [
+          'max_count_per_beneficiary',
+          { threshold: scale(10), window: { type: 'rolling', seconds: 7 * 86_400 } },
+        ],
+        [
+          'max_count_per_beneficiary',
+          { threshold: scale(3), window: { type: 'rolling', seconds: 3_600 }, action: 'alert' },
+        ],
+        ['duplicate_detection', {}],
+        [
+          'duplicate_detection',
+          { threshold: 1, window: { type: 'rolling', seconds: 600 }, action: 'review' },
+        ],
+        [
+          'new_beneficiary_limit',
+          {
+            threshold: `${scale(2_000)}.00`,
+            currency: 'USD',
+            params: { max_age_seconds: 3 * 86_400 },
+            window: { type: 'rolling', seconds: 3 * 86_400 },
+          },
+        ],
+        [
+          'new_beneficiary_limit',
+          {
+            threshold: scale(5),
+            params: { max_age_seconds: 7 * 86_400 },
+            window: { type: 'rolling', seconds: 7 * 86_400 },
+          },
+        ],
+        ['geo_blocking', { params: { countries: ['KP', 'IR', 'SY'] } }],
+        ['geo_blocking', { params: { mode: 'allow', countries }, action: 'alert' }],
+        [
+          'max_daily_amount',
+          {
+            threshold: `${scale(50_000)}.00`,
+            currency: 'USD',
+            group_by: 'destination_country',
+            filters: { countries: { exclude: ['US'] } },
+          },
+        ],
+        [
+          'max_weekly_amount',
+          {
+            threshold: `${scale(20_000)}.00`,
+            currency: 'USD',
+            group_by: 'instrument',
+            filters: { instrument_types: ['card'] },
+          },
+        ],
+        [
+          'max_daily_count',
+          {
+            threshold: scale(25),
+            filters: { currencies: ['EUR'] },
+            window: { type: 'rolling', seconds: 86_400 },
+          },
+        ],
+      ].map(([kind, rest], i) => ({
+        id: `r${String(i).padStart(2, '0')}`,
+        name: `rule ${i}`,
+        kind,
+        action: 'block',
+        enabled: true,
+        ...(rest as object),
+      })),
+    }),
+  )
+}
+
+// ---------------------------------------------------------------- naive reference
+
+/** The per-decision cost of answering from the raw history: one scan per windowed rule. */
+const naiveDecision = (ruleSet: RuleSet, past: ReadonlyArray<Payout>, p: Payout): number => {
+  let triggered = 0
+  for (const rule of ruleSet.rules as Rule[]) {
+    if (rule.window.type === 'per_payout') continue
+    const w = rule.window
+    let count = 0
+    let sum = 0n
+    for (const e of past) {
+      if (e.merchantId !== p.merchantId) continue
+      if (rule.groupBy === 'beneficiary' && e.beneficiaryId !== p.beneficiaryId) continue
+      if (rule.groupBy === 'instrument' && e.instrumentId !== p.instrumentId) continue
+      if (rule.groupBy === 'destination_country' && e.destinationCountry !== p.destinationCountry) continue
+      if (w.type === 'rolling' && e.createdAt <= p.createdAt - w.seconds * 1000) continue
+      count++
+      sum += e.amount.minor
+    }
+    if (count > 1_000_000 || sum < 0n) triggered++
+  }
+  return triggered
+}
+
+// ---------------------------------------------------------------- main
+
+export async function main(): Promise<void> {
+  const ruleSet = rules()
+  const biggest = Math.max(...sizes)
+  const all = history(biggest + 2000, 1)
+  const probes = all.slice(biggest, biggest + 1000)
+  const ledgers = new Map<number, Ledger>()
+  let bytesPerKey = Number.NaN
+  for (const n of [...sizes].sort((a, b) => a - b)) {
+    const base = heapUsed()
+    let ledger = emptyLedger(ruleSet)
+    const { ms } = timeOnce(() => {
+      for (let i = 0; i < n; i++) ledger = right(recordPayout(ledger, all[i] as Payout))
+    })
+    const bytes = heapUsed() - base
+    const size = ledgerSize(ledger)
+    ledgers.set(n, ledger)
+    if (n === biggest) bytesPerKey = bytes / size.trackedKeys
+    process.stdout.write(
+      `\nledger at ${n} payouts: ${size.trackedKeys} tracked keys, ${size.payouts} payouts held for release, ` +
+        `${(bytes / 1e6).toFixed(1)} MB = ${(bytes / size.trackedKeys).toFixed(0)} bytes per tracked key ` +
+        `(built with recordPayout at ${(n / ms).toFixed(0)}k/s)`,
+    )
+  }
+  process.stdout.write('\n')
+  // probes must come after every ledger's latest payout: shift them past the biggest history
+  const last = (all[biggest - 1] as Payout).createdAt
+  const shifted = probes.map((p) => ({
+    ...p,
+    createdAt: (p.createdAt - (probes[0]?.createdAt ?? 0) + last + 1000) as Payout['createdAt'],
+  }))
+  let k = 0
+  const decide = (ledger: Ledger) => () => {
+    const p = shifted[k++ % shifted.length] as Payout
+    return right(evaluate(ruleSet, ledger, p))
+  }
+  const small = Math.min(...sizes)
+  for (const n of sizes.filter((s) => s !== small))
+    await compare({
+      title: `velocity: per-decision time (24 rules), history ${n} vs ${small}`,
+      baseline: { name: `evaluate, ledger of ${small}`, run: decide(ledgers.get(small) as Ledger) },
+      candidate: { name: `evaluate, ledger of ${n}`, run: decide(ledgers.get(n) as Ledger) },
+      target: n === biggest ? '≥ 0.67x (1M within 1.5x of 1k)' : undefined,
+    })
+  const mid = sizes.find((s) => s >= 100_000) ?? biggest
+  const past = all.slice(0, mid)
+  await compare(
+    {
+      title: `velocity: evaluate vs a naive scan of the history, at ${mid}`,
+      baseline: {
+        name: `naive scan of ${mid} payouts`,
+        run: () => naiveDecision(ruleSet, past, shifted[k++ % shifted.length] as Payout),
+      },
+      candidate: { name: 'evaluate on the incremental ledger', run: decide(ledgers.get(mid) as Ledger) },
+      target: '≥ 1000x',
+    },
+    1000,
+  )
+  ledgers.clear()
+
+  // backtest of a large history against JSON.parse of the same NDJSON lines
+  const bt = backtestSize === biggest ? all.slice(0, biggest) : history(backtestSize, 2)
+  const lines = bt.map((p) => JSON.stringify(encodePayout(p)))
+  const parse = timeOnce(() => {
+    let n = 0
+    for (const line of lines) n += (JSON.parse(line) as { amount: string }).amount.length
+    return n
+  })
+  const decode = timeOnce(() => lines.map((line) => right(parsePayout(JSON.parse(line)))))
+  const one = timeOnce(() => right(backtest(decode.result, ruleSet)))
+  const two = timeOnce(() => right(backtest(decode.result, ruleSet, rules(0.8))))
+  const report = one.result.before.totals
+  process.stdout.write(
+    `\nvelocity: backtest of ${backtestSize} payouts x 24 rules\n` +
+      `  baseline   JSON.parse of the NDJSON lines             ${parse.ms.toFixed(0)} ms\n` +
+      `  candidate  backtest (one rule set)                    ${one.ms.toFixed(0)} ms  (${(((backtestSize / one.ms) * 1000) / 1e6).toFixed(2)}M payouts/s)\n` +
+      `  ratio      ${(one.ms / parse.ms).toFixed(2)}x JSON.parse   (target ≤ 3x)\n` +
+      `  also       JSON.parse + parsePayout (io-ts decode)    ${decode.ms.toFixed(0)} ms\n` +
+      `  also       backtest of two rule sets                  ${two.ms.toFixed(0)} ms (${(two.ms / parse.ms).toFixed(2)}x JSON.parse), ${two.result.differences?.total} decisions differ\n` +
+      `  outcome    allowed ${report.allowed.payouts}, review ${report.review.payouts}, blocked ${report.blocked.payouts}, alerts ${report.alerts}\n` +
+      `  memory     ${bytesPerKey.toFixed(0)} bytes per tracked key\n`,
+  )
+}
