@@ -19,6 +19,9 @@ const project = (name: string, dir: string) =>
       root: `${root}${dir}`,
       include: ['**/*.test.ts'],
       exclude: ['**/node_modules/**', '**/dist/**'],
+      // Property tests run thousands of cases; on a busy 2-core CI machine they need room.
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
     },
   })
 
@@ -29,6 +32,7 @@ export const projects = [
   project('velocity', 'packages/velocity'),
   project('rescore-policy', 'packages/rescore-policy'),
   project('scoring', 'packages/scoring'),
+  project('testkit', 'packages/testkit'),
   project('cli', 'packages/cli'),
   project('docs', 'docs'),
 ]

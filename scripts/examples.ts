@@ -92,8 +92,12 @@ for (const pkg of domainPackages) {
     const where = `@payout-kernel/${pkg}${entry.endsWith('testing/index.ts') ? '/testing' : ''}`
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
-      const declarations = symbol.declarations ?? []
-      const docs = declarations.flatMap(docOf)
+      // `export * as name from '…'` documents the namespace on the export statement itself.
+      const namespaceExport = (exported.declarations ?? []).find(ts.isNamespaceExport)
+      const declarations = namespaceExport ? [] : (symbol.declarations ?? [])
+      const docs = namespaceExport
+        ? ts.getJSDocCommentsAndTags(namespaceExport.parent)
+        : declarations.flatMap(docOf)
       const hasComment = docs.some((d) => ts.isJSDoc(d))
       const examples = docs.flatMap((d) =>
         ts.isJSDoc(d) ? (d.tags ?? []).filter((t) => t.tagName.text === 'example') : [],

@@ -1,0 +1,3 @@
+export * from './Generators.js'
+export * from './PayoutCommands.js'
+export * from './RescoreCommands.js'
