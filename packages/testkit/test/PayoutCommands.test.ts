@@ -79,9 +79,9 @@ test('the command set catches a service that emits the wrong webhook ids', async
     return {
       deliver: async (event) => {
         const reply = await inner.deliver(event)
-        return reply.accepted
-          ? { ...reply, webhookIds: reply.webhookIds.map(() => `evt_${(n += 1)}`) }
-          : reply
+        if (!reply.accepted) return reply
+        n += 1
+        return { ...reply, webhookIds: reply.webhookIds.map((_, i) => `evt_${n}x${i}`) }
       },
     }
   }
