@@ -6,6 +6,7 @@
  * → 202 in flight → 429 cooldown → start.
  */
 import {
+  type ApiErrorBody,
   BeneficiaryId,
   describeValue,
   MerchantId,
@@ -14,19 +15,29 @@ import {
 } from '@payout-kernel/core'
 import { encodeRescoreVerdict, rescoreVerdict } from '@payout-kernel/trust'
 import * as E from 'fp-ts/lib/Either.js'
-import * as Trie from './internal/HashTrie.js'
-import type { SlidingLog } from './internal/SlidingLog.js'
-import * as Log from './internal/SlidingLog.js'
-import { merchantQuotaLimit, type RescoreConfig } from './RescoreConfig.js'
 import {
-  decodeRescoreRequest,
-  idempotencyKeyOf,
-  type RescoreRequest,
-  requestFingerprint,
-} from './RescoreRequest.js'
+  fingerprintOf,
+  isBeneficiaryId,
+  isWellFormedRequest,
+  matchesFingerprint,
+  plainIdempotencyKey,
+} from './internal/RequestShape.js'
+import {
+  mapGet,
+  mapSet,
+  type QuotaLog,
+  quotaLog,
+  quotaUpdate,
+  tableGet,
+  tableSet,
+} from './internal/Versioned.js'
+import { merchantQuotaLimit, type RescoreConfig } from './RescoreConfig.js'
+import { decodeRescoreRequest, idempotencyKeyOf, type RescoreRequest } from './RescoreRequest.js'
 import {
   type QuotaStatus,
+  type RescoreErrorCode,
   type RescoreResponse,
+  type RescoreResponseBody,
   rescoreError,
   rescoreResponse,
   retryAfterSeconds,
@@ -92,9 +103,48 @@ export interface RescoreSettlement {
   readonly response: RescoreResponse
 }
 
-// ---------------------------------------------------------------- quota
+// ---------------------------------------------------------------- responses
 
-const scopeOf = (merchantId: string, idempotencyKey: string): string => `${merchantId}\n${idempotencyKey}`
+// Shared, frozen bodies for the answers that carry no detail (a replay shares its stored body the same way).
+const errorBodies = new Map<RescoreErrorCode, RescoreResponseBody>()
+const errorBodyOf = (code: RescoreErrorCode): RescoreResponseBody => {
+  let body = errorBodies.get(code)
+  if (body === undefined) {
+    const { error } = rescoreError(code, { limit: 0, remaining: 0, resetSeconds: 0 }).body as ApiErrorBody
+    body = Object.freeze({ error: Object.freeze({ ...error }) })
+    errorBodies.set(code, body)
+  }
+  return body
+}
+const inFlightBody: RescoreResponseBody = Object.freeze({ status: 'in_flight' as const })
+const noEffects: readonly [] = Object.freeze([]) as readonly []
+
+/**
+ * A response from the quota figures as header text: what `rescoreResponse` builds, without the
+ * intermediate objects. `retryAfter` is omitted when negative.
+ */
+const respond = (
+  status: RescoreResponse['status'],
+  body: RescoreResponseBody,
+  limitText: string,
+  remaining: number,
+  reset: number,
+  retryAfter: number,
+  replayed: boolean,
+): RescoreResponse => {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'X-RateLimit-Limit': limitText,
+    'X-RateLimit-Remaining': `${remaining}`,
+    'X-RateLimit-Reset': `${reset}`,
+  }
+  if (status === 429 || status === 404 || status === 501) headers['Cache-Control'] = 'no-store'
+  if (retryAfter >= 0) headers['Retry-After'] = `${retryAfter}`
+  if (replayed) headers['X-Idempotent-Replayed'] = 'true'
+  return { status, headers, body }
+}
+
+// ---------------------------------------------------------------- quota
 
 const sameLease = (a: RescoreLease, b: RescoreLease): boolean =>
   a.startedAt === b.startedAt &&
@@ -102,28 +152,54 @@ const sameLease = (a: RescoreLease, b: RescoreLease): boolean =>
   a.idempotencyKey === b.idempotencyKey &&
   a.merchantId === b.merchantId
 
-/**
- * The merchant's log as of `now`. Time for the quota never goes back: it is the later of `now`
- * and the latest admission, so a clock that steps backwards never lets an admission out early.
- */
-const quotaLogAt = (
-  state: RescoreState,
-  merchantId: string,
-  now: number,
-  config: RescoreConfig,
-): { readonly log: SlidingLog; readonly time: number } => {
-  const log = Trie.get(state.quotas, merchantId) ?? Log.emptyLog
-  const latest = Log.latest(log)
-  const time = latest === undefined || now > latest ? now : latest
-  return { log: Log.expire(log, time, config.quota.windowMs), time }
+/** The merchant's limit under `config`, memoised on its log (a cache: the log's value is its times). */
+const limitOn = (log: QuotaLog, merchantId: string, config: RescoreConfig): void => {
+  if (log.config === config) return
+  log.limit = merchantQuotaLimit(config, merchantId)
+  log.limitText = `${log.limit}`
+  log.config = config
 }
 
-/** The `X-RateLimit-*` figures of an expired log. */
-const quotaStatusOf = (log: SlidingLog, limit: number, now: number, windowMs: number): QuotaStatus => {
-  const live = Log.liveCount(log)
+/** The index of the log's first admission later than `cutoff` (its times are ascending). */
+const firstLive = (log: QuotaLog, cutoff: number): number => {
+  const times = log.times
+  let lo = log.head
+  let hi = log.len
+  // Usually at most one or two admissions left the window since the last decision.
+  for (let k = 0; k < 4; k++) {
+    if (lo >= hi || (times[lo] as number) > cutoff) return lo
+    lo++
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((times[mid] as number) > cutoff) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+/** The quota's time for this log: the later of `now` and the latest admission (it never goes back). */
+const quotaTimeOf = (log: QuotaLog, now: number): number => {
+  if (log.len === log.head) return now
+  const latest = log.times[log.len - 1] as number
+  return now > latest ? now : latest
+}
+
+/**
+ * The `X-RateLimit-*` figures as of `now`, nothing admitted. Time for the quota never goes back:
+ * it is the later of `now` and the latest admission, so a clock that steps backwards never lets
+ * an admission out early.
+ */
+const readQuota = (state: RescoreState, merchantId: string, now: number, config: RescoreConfig): QuotaStatus => {
+  const log = quotaLog(state.quotas, merchantId)
+  const limit = merchantQuotaLimit(config, merchantId)
+  if (log === undefined) return { limit, remaining: limit, resetSeconds: 0 }
+  const windowMs = config.quota.windowMs
+  const first = firstLive(log, quotaTimeOf(log, now) - windowMs)
+  const live = log.len - first
   if (live === 0) return { limit, remaining: limit, resetSeconds: 0 }
   // The admission whose leaving the window frees a slot (the oldest, unless the limit shrank).
-  const freeing = Log.liveAt(log, live >= limit ? live - limit : 0)
+  const freeing = log.times[first + (live >= limit ? live - limit : 0)] as number
   return {
     limit,
     remaining: Math.max(0, limit - live),
@@ -131,33 +207,27 @@ const quotaStatusOf = (log: SlidingLog, limit: number, now: number, windowMs: nu
   }
 }
 
-const readQuota = (
-  state: RescoreState,
-  merchantId: string,
-  now: number,
-  config: RescoreConfig,
-): QuotaStatus =>
-  quotaStatusOf(
-    quotaLogAt(state, merchantId, now, config).log,
-    merchantQuotaLimit(config, merchantId),
-    now,
-    config.quota.windowMs,
-  )
-
 // ---------------------------------------------------------------- decide
 
 const answer = (state: RescoreState, response: RescoreResponse): RescoreDecision => ({
   state,
   response,
-  effects: [],
+  effects: noEffects,
 })
 
-const liveRecord = (record: IdempotencyRecord | undefined, now: number): IdempotencyRecord | undefined =>
-  record === undefined ||
-  record.expiresAt <= now ||
-  (record._tag === 'InFlight' && record.lease.expiresAt <= now)
-    ? undefined
-    : record
+/** The 422 for a request the service built wrong, naming the fields (the slow path). */
+const malformed = (state: RescoreState, request: unknown, now: number, config: RescoreConfig): RescoreDecision => {
+  const decoded = decodeRescoreRequest(request)
+  const problems = E.isLeft(decoded) ? decoded.left.problems : []
+  const merchantId = (request as { merchantId?: unknown } | null)?.merchantId
+  return answer(
+    state,
+    rescoreError('validation_error', readQuota(state, MerchantId.is(merchantId) ? merchantId : '', now, config), {
+      message: `the service passed a malformed request: ${problems.map((p) => p.field || 'request').join(', ')}`,
+      details: problems,
+    }),
+  )
+}
 
 /**
  * Decides a rescore request: the response to send, or the rescore to start. Checks, in order:
@@ -195,100 +265,134 @@ export const decideRescore = (
   now: number,
   config: RescoreConfig,
 ): RescoreDecision => {
-  const decoded = decodeRescoreRequest(request)
-  if (E.isLeft(decoded)) {
-    const merchantId = MerchantId.is((request as { merchantId?: unknown } | null)?.merchantId)
-      ? (request as { merchantId: string }).merchantId
-      : ''
-    return answer(
-      state,
-      rescoreError('validation_error', readQuota(state, merchantId, now, config), {
-        message: `the service passed a malformed request: ${decoded.left.problems.map((p) => p.field || 'request').join(', ')}`,
-        details: decoded.left.problems,
-      }),
-    )
-  }
+  if (!isWellFormedRequest(request)) return malformed(state, request, now, config)
   const { merchantId, beneficiaryId, engine } = request
-  const before = () => readQuota(state, merchantId, now, config)
 
   // 501 → 400 → 422: nothing counts yet.
-  if (!engine.configured) return answer(state, rescoreError('rescore_not_configured', before()))
-  const key = idempotencyKeyOf(request.headers)
-  if (E.isLeft(key))
-    return answer(
-      state,
-      key.left._tag === 'MissingIdempotencyKey'
-        ? rescoreError('missing_idempotency_key', before())
-        : rescoreError('invalid_idempotency_key', before(), { message: key.left.message }),
-    )
-  if (!BeneficiaryId.is(beneficiaryId)) {
+  if (!engine.configured)
+    return answer(state, rescoreError('rescore_not_configured', readQuota(state, merchantId, now, config)))
+  let key = plainIdempotencyKey(request.headers)
+  if (key === undefined) {
+    const read = idempotencyKeyOf(request.headers)
+    if (E.isLeft(read)) {
+      const quota = readQuota(state, merchantId, now, config)
+      return answer(
+        state,
+        read.left._tag === 'MissingIdempotencyKey'
+          ? rescoreError('missing_idempotency_key', quota)
+          : rescoreError('invalid_idempotency_key', quota, { message: read.left.message }),
+      )
+    }
+    key = read.right
+  }
+  if (!isBeneficiaryId(beneficiaryId)) {
     const details = [
       { field: 'id', message: `must be a beneficiary id (ben_…), got ${describeValue(beneficiaryId)}` },
     ]
     return answer(
       state,
-      rescoreError('validation_error', before(), { message: `id: ${details[0]?.message}`, details }),
+      rescoreError('validation_error', readQuota(state, merchantId, now, config), {
+        message: `id: ${details[0]?.message}`,
+        details,
+      }),
     )
   }
 
   // Merchant quota: exact sliding log.
-  const limit = merchantQuotaLimit(config, merchantId)
   const windowMs = config.quota.windowMs
-  const { log, time } = quotaLogAt(state, merchantId, now, config)
-  if (Log.liveCount(log) >= limit) {
-    const quota = quotaStatusOf(log, limit, now, windowMs)
-    return answer(
-      state,
-      rescoreError('rate_limit_exceeded', quota, { retryAfterSeconds: quota.resetSeconds }),
-    )
+  const log = quotaLog(state.quotas, merchantId)
+  let limit: number
+  let limitText: string
+  let first = 0
+  let time = now
+  let live = 0
+  if (log === undefined) {
+    limit = merchantQuotaLimit(config, merchantId)
+    limitText = `${limit}`
+  } else {
+    limitOn(log, merchantId, config)
+    limit = log.limit
+    limitText = log.limitText
+    time = quotaTimeOf(log, now)
+    first = firstLive(log, time - windowMs)
+    live = log.len - first
+    if (live >= limit) {
+      const retry = retryAfterSeconds((log.times[first + live - limit] as number) + windowMs - now)
+      return answer(state, respond(429, errorBodyOf('rate_limit_exceeded'), limitText, 0, retry, retry, false))
+    }
   }
-  const admitted = Log.admit(log, time)
-  const quota = quotaStatusOf(admitted, limit, now, windowMs)
-  const counted: RescoreState = { ...state, quotas: Trie.set(state.quotas, merchantId, admitted) }
+  // Admitted: what the headers say from here on.
+  const oldest = live === 0 ? time : (log?.times[first] as number)
+  const remaining = limit - live - 1
+  const reset = retryAfterSeconds(oldest + windowMs - now)
+  const quotas = quotaUpdate(state.quotas, merchantId, first, time)
 
   // Idempotency.
-  const scope = scopeOf(merchantId, key.right)
-  const record = liveRecord(Trie.get(state.keys, scope), now)
-  // The fingerprint is computed only when a key is compared or bound (most requests need neither).
-  if (record !== undefined) {
-    if (record.fingerprint !== requestFingerprint(request))
-      return answer(counted, rescoreError('idempotency_conflict', quota))
-    if (record._tag === 'InFlight') return answer(counted, rescoreError('idempotency_in_flight', quota))
-    return answer(counted, rescoreResponse(record.status, record.body, quota, { replayed: true }))
+  const record = tableGet(state.keys, merchantId, key)
+  if (
+    record !== undefined &&
+    record.expiresAt > now &&
+    (record._tag !== 'InFlight' || record.lease.expiresAt > now)
+  ) {
+    const counted: RescoreState = { quotas, keys: state.keys, beneficiaries: state.beneficiaries }
+    // The fingerprint is built only when a key is compared or bound (most requests need neither).
+    if (!matchesFingerprint(record.fingerprint, beneficiaryId, request.method, request.path))
+      return answer(
+        counted,
+        respond(409, errorBodyOf('idempotency_conflict'), limitText, remaining, reset, -1, false),
+      )
+    if (record._tag === 'InFlight')
+      return answer(
+        counted,
+        respond(409, errorBodyOf('idempotency_in_flight'), limitText, remaining, reset, -1, false),
+      )
+    return answer(counted, respond(record.status, record.body, limitText, remaining, reset, -1, true))
   }
 
   // What the engine knows.
-  if (!engine.profileExists) return answer(counted, rescoreError('engine_beneficiary_not_found', quota))
+  if (!engine.profileExists)
+    return answer(
+      { quotas, keys: state.keys, beneficiaries: state.beneficiaries },
+      respond(404, errorBodyOf('engine_beneficiary_not_found'), limitText, remaining, reset, -1, false),
+    )
   if (engine.locked) {
-    const locked = rescoreError('beneficiary_scoring_locked', quota)
+    const body = errorBodyOf('beneficiary_scoring_locked') as ApiErrorBody
     const stored: IdempotencyRecord = {
       _tag: 'Stored',
-      fingerprint: requestFingerprint(request),
+      fingerprint: fingerprintOf(beneficiaryId, request.method, request.path),
       firstUsedAt: now,
       expiresAt: now + config.idempotencyRetentionMs,
       status: 409,
-      body: locked.body as Extract<IdempotencyRecord, { _tag: 'Stored' }>['body'],
+      body,
     }
-    return answer({ ...counted, keys: Trie.set(counted.keys, scope, stored) }, locked)
+    return answer(
+      { quotas, keys: tableSet(state.keys, merchantId, key, stored), beneficiaries: state.beneficiaries },
+      respond(409, body, limitText, remaining, reset, -1, false),
+    )
   }
 
   // One rescore per beneficiary at a time, then its cooldown.
-  const beneficiary = Trie.get(state.beneficiaries, beneficiaryId)
-  if (beneficiary?.lease != null && beneficiary.lease.expiresAt > now)
-    return answer(counted, rescoreResponse(202, { status: 'in_flight' }, quota))
-  if (beneficiary?.cooldownUntil != null && beneficiary.cooldownUntil > now)
-    return answer(
-      counted,
-      rescoreError('rescore_rate_limited', quota, {
-        retryAfterSeconds: retryAfterSeconds(beneficiary.cooldownUntil - now),
-      }),
-    )
+  const beneficiary = mapGet(state.beneficiaries, beneficiaryId)
+  if (beneficiary !== undefined) {
+    if (beneficiary.lease !== null && beneficiary.lease.expiresAt > now)
+      return answer(
+        { quotas, keys: state.keys, beneficiaries: state.beneficiaries },
+        respond(202, inFlightBody, limitText, remaining, reset, -1, false),
+      )
+    if (beneficiary.cooldownUntil !== null && beneficiary.cooldownUntil > now) {
+      const retry = retryAfterSeconds(beneficiary.cooldownUntil - now)
+      return answer(
+        { quotas, keys: state.keys, beneficiaries: state.beneficiaries },
+        respond(429, errorBodyOf('rescore_rate_limited'), limitText, remaining, reset, retry, false),
+      )
+    }
+  }
 
   // Start.
-  const fingerprint = requestFingerprint(request)
+  const fingerprint = fingerprintOf(beneficiaryId, request.method, request.path)
   const lease: RescoreLease = {
     merchantId,
-    idempotencyKey: key.right,
+    idempotencyKey: key,
     beneficiaryId,
     fingerprint,
     startedAt: now,
@@ -303,9 +407,9 @@ export const decideRescore = (
   }
   return {
     state: {
-      quotas: counted.quotas,
-      keys: Trie.set(state.keys, scope, inFlight),
-      beneficiaries: Trie.set(state.beneficiaries, beneficiaryId, {
+      quotas,
+      keys: tableSet(state.keys, merchantId, key, inFlight),
+      beneficiaries: mapSet(state.beneficiaries, beneficiaryId, {
         lease,
         cooldownUntil: beneficiary?.cooldownUntil ?? null,
       }),
@@ -353,23 +457,24 @@ const leaseProblems = (u: unknown): ValidationProblem[] => {
 
 /** The state with the lease released (if it still holds) and, optionally, a new cooldown end. */
 const release = (state: RescoreState, lease: RescoreLease, cooldownUntil: number | null): RescoreState => {
-  const b: BeneficiaryRescore | undefined = Trie.get(state.beneficiaries, lease.beneficiaryId)
+  const b: BeneficiaryRescore | undefined = mapGet(state.beneficiaries, lease.beneficiaryId)
   const holds = b?.lease != null && sameLease(b.lease, lease)
   const nextLease = holds ? null : (b?.lease ?? null)
   const nextCooldown =
     cooldownUntil === null
       ? (b?.cooldownUntil ?? null)
       : Math.max(cooldownUntil, b?.cooldownUntil ?? cooldownUntil)
-  const beneficiaries =
-    nextLease === null && nextCooldown === null
-      ? Trie.remove(state.beneficiaries, lease.beneficiaryId)
-      : Trie.set(state.beneficiaries, lease.beneficiaryId, { lease: nextLease, cooldownUntil: nextCooldown })
+  const beneficiaries = mapSet(
+    state.beneficiaries,
+    lease.beneficiaryId,
+    nextLease === null && nextCooldown === null ? undefined : { lease: nextLease, cooldownUntil: nextCooldown },
+  )
   return { ...state, beneficiaries }
 }
 
 /** The key's record while it is still this lease's; `'free'` when no record is left (pruned). */
 const heldKey = (state: RescoreState, lease: RescoreLease): IdempotencyRecord | 'free' | undefined => {
-  const record = Trie.get(state.keys, scopeOf(lease.merchantId, lease.idempotencyKey))
+  const record = tableGet(state.keys, lease.merchantId, lease.idempotencyKey)
   if (record === undefined) return 'free'
   return record._tag === 'InFlight' && sameLease(record.lease, lease) ? record : undefined
 }
@@ -440,7 +545,7 @@ export const completeRescore = (
       ? released
       : {
           ...released,
-          keys: Trie.set(released.keys, scopeOf(lease.merchantId, lease.idempotencyKey), {
+          keys: tableSet(released.keys, lease.merchantId, lease.idempotencyKey, {
             _tag: 'Stored',
             fingerprint: lease.fingerprint,
             firstUsedAt: kept.firstUsedAt,
@@ -491,7 +596,7 @@ export const failRescore = (
   const next: RescoreState =
     held === undefined || held === 'free'
       ? released
-      : { ...released, keys: Trie.remove(released.keys, scopeOf(lease.merchantId, lease.idempotencyKey)) }
+      : { ...released, keys: tableSet(released.keys, lease.merchantId, lease.idempotencyKey, undefined) }
   return E.right({
     state: next,
     response: rescoreError('engine_unavailable', readQuota(next, lease.merchantId, now, config)),

@@ -1,16 +1,28 @@
 /**
  * The state the rescore policy decides over: each merchant's sliding log of admitted requests,
  * the idempotency keys in use, and each beneficiary's lease (a rescore in flight) and cooldown.
- * Persistent: every operation returns a new state and shares what it did not change, so a held
- * state is never altered and a service may keep, compare and swap states freely.
+ * Persistent: every operation returns a new state and a held state is never altered, so a service
+ * may keep, compare and swap states freely. Under the hood each part is a versioned map (see
+ * `internal/Versioned.ts`): the latest state holds the data and older states hold the edits back
+ * to it, so using states one after the other costs one map update per change.
  */
 
 import type { ApiErrorBody } from '@payout-kernel/core'
 import type { RescoreVerdictWire } from '@payout-kernel/trust'
-import type { HashTrie } from './internal/HashTrie.js'
-import * as Trie from './internal/HashTrie.js'
-import type { SlidingLog } from './internal/SlidingLog.js'
-import * as Log from './internal/SlidingLog.js'
+import {
+  emptyMapVersion,
+  emptyQuotaVersion,
+  emptyTableVersion,
+  type MapVersion,
+  mapSet,
+  mapWorld,
+  type QuotaVersion,
+  quotaUpdate,
+  quotaWorld,
+  type TableVersion,
+  tableSet,
+  tableWorld,
+} from './internal/Versioned.js'
 import type { RescoreConfig } from './RescoreConfig.js'
 
 // ---------------------------------------------------------------- model
@@ -89,7 +101,8 @@ export interface BeneficiaryRescore {
 
 /**
  * The whole state: merchant quota logs by merchant id, idempotency records by merchant and key,
- * beneficiaries by id. Persistent maps; read it through the functions of this package.
+ * beneficiaries by id. Persistent maps (each part says how many entries it holds in `size`); read
+ * it through the functions of this package.
  *
  * @example
  * import { initialRescoreState, type RescoreState } from '@payout-kernel/rescore-policy'
@@ -99,14 +112,18 @@ export interface BeneficiaryRescore {
  * assert.equal(state.keys.size, 0)
  */
 export interface RescoreState {
-  readonly quotas: HashTrie<SlidingLog>
-  readonly keys: HashTrie<IdempotencyRecord>
-  readonly beneficiaries: HashTrie<BeneficiaryRescore>
+  readonly quotas: QuotaVersion
+  readonly keys: TableVersion<IdempotencyRecord>
+  readonly beneficiaries: MapVersion<BeneficiaryRescore>
 }
 
 // ---------------------------------------------------------------- constructors
 
-const initial: RescoreState = { quotas: Trie.empty(), keys: Trie.empty(), beneficiaries: Trie.empty() }
+const initial: RescoreState = {
+  quotas: emptyQuotaVersion(),
+  keys: emptyTableVersion(),
+  beneficiaries: emptyMapVersion(),
+}
 
 /**
  * The state of a deployment that has seen no request.
@@ -135,7 +152,7 @@ export const rescoreStateSize = (
   state: RescoreState,
 ): { merchants: number; idempotencyKeys: number; beneficiaries: number; admissions: number } => {
   let admissions = 0
-  for (const [, log] of Trie.entries(state.quotas)) admissions += Log.liveCount(log)
+  for (const log of quotaWorld(state.quotas)?.values() ?? []) admissions += log.len - log.head
   return {
     merchants: state.quotas.size,
     idempotencyKeys: state.keys.size,
@@ -166,22 +183,36 @@ export const rescoreStateSize = (
  * })
  */
 export const pruneRescoreState = (state: RescoreState, now: number, config: RescoreConfig): RescoreState => {
-  const quotas = Trie.filterMap(state.quotas, (_, log) => {
-    const latest = Log.latest(log)
-    const kept = Log.expire(log, latest === undefined ? now : Math.max(now, latest), config.quota.windowMs)
-    return Log.liveCount(kept) === 0 ? undefined : kept
-  })
-  const keys = Trie.filterMap(state.keys, (_, record) =>
-    record.expiresAt <= now || (record._tag === 'InFlight' && record.lease.expiresAt <= now)
-      ? undefined
-      : record,
-  )
-  const beneficiaries = Trie.filterMap(state.beneficiaries, (_, b) => {
+  const windowMs = config.quota.windowMs
+  const expired: [string, number][] = []
+  for (const [merchant, log] of quotaWorld(state.quotas) ?? []) {
+    const latest = log.len > log.head ? (log.times[log.len - 1] ?? now) : now
+    const cutoff = Math.max(now, latest) - windowMs
+    let head = log.head
+    while (head < log.len && (log.times[head] ?? Number.NaN) <= cutoff) head++
+    if (head !== log.head || head === log.len) expired.push([merchant, head])
+  }
+  let quotas = state.quotas
+  for (const [merchant, head] of expired) quotas = quotaUpdate(quotas, merchant, head, undefined)
+
+  const lapsed: [string, string][] = []
+  for (const [merchant, row] of tableWorld(state.keys) ?? [])
+    for (const [key, record] of row)
+      if (record.expiresAt <= now || (record._tag === 'InFlight' && record.lease.expiresAt <= now))
+        lapsed.push([merchant, key])
+  let keys = state.keys
+  for (const [merchant, key] of lapsed) keys = tableSet(keys, merchant, key, undefined)
+
+  const changed: [string, BeneficiaryRescore | undefined][] = []
+  for (const [id, b] of mapWorld(state.beneficiaries) ?? []) {
     const lease = b.lease !== null && b.lease.expiresAt > now ? b.lease : null
     const cooldownUntil = b.cooldownUntil !== null && b.cooldownUntil > now ? b.cooldownUntil : null
-    if (lease === null && cooldownUntil === null) return undefined
-    return lease === b.lease && cooldownUntil === b.cooldownUntil ? b : { lease, cooldownUntil }
-  })
+    if (lease === null && cooldownUntil === null) changed.push([id, undefined])
+    else if (lease !== b.lease || cooldownUntil !== b.cooldownUntil) changed.push([id, { lease, cooldownUntil }])
+  }
+  let beneficiaries = state.beneficiaries
+  for (const [id, b] of changed) beneficiaries = mapSet(beneficiaries, id, b)
+
   return quotas === state.quotas && keys === state.keys && beneficiaries === state.beneficiaries
     ? state
     : { quotas, keys, beneficiaries }

@@ -1,0 +1,137 @@
+/**
+ * Character-level checks that answer exactly what the request's decoders and patterns answer
+ * (`MerchantId`, `BeneficiaryId`, the method token, the printable key), without regular
+ * expressions or allocation, for the hot path of `decideRescore`. Each is tested against the
+ * pattern it stands for; when one says no, the policy takes the slow path that names the problem.
+ */
+
+const maxIdLength = 255
+const maxPathLength = 2048
+const maxKeyLength = 255
+
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+
+/** `MerchantId.is`: `^[A-Za-z0-9_-]{1,255}$`. */
+export const isMerchantId = (u: unknown): u is string => {
+  if (typeof u !== 'string' || u.length === 0 || u.length > maxIdLength) return false
+  for (let i = 0; i < u.length; i++) {
+    const c = u.charCodeAt(i)
+    if (!(isAlnum(c) || c === 95 || c === 45)) return false
+  }
+  return true
+}
+
+/** `BeneficiaryId.is`: `ben_` then `[a-zA-Z0-9]+`, at most 255 characters. */
+export const isBeneficiaryId = (u: unknown): u is string => {
+  if (typeof u !== 'string' || u.length <= 4 || u.length > maxIdLength) return false
+  if (u.charCodeAt(0) !== 98 || u.charCodeAt(1) !== 101 || u.charCodeAt(2) !== 110 || u.charCodeAt(3) !== 95)
+    return false
+  for (let i = 4; i < u.length; i++) if (!isAlnum(u.charCodeAt(i))) return false
+  return true
+}
+
+/** The method token: `^[A-Za-z]{1,16}$`. */
+export const isMethodToken = (u: unknown): u is string => {
+  if (typeof u !== 'string' || u.length === 0 || u.length > 16) return false
+  for (let i = 0; i < u.length; i++) {
+    const c = u.charCodeAt(i)
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false
+  }
+  return true
+}
+
+/** A usable key: 1 to 255 printable ASCII characters, no space first or last. */
+export const isPrintableKey = (s: string): boolean => {
+  const n = s.length
+  if (n === 0 || n > maxKeyLength) return false
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e) return false
+  }
+  return s.charCodeAt(0) !== 0x20 && s.charCodeAt(n - 1) !== 0x20
+}
+
+const isFlags = (u: unknown): boolean => {
+  if (typeof u !== 'object' || u === null) return false
+  const e = u as Record<string, unknown>
+  return typeof e.configured === 'boolean' && typeof e.profileExists === 'boolean' && typeof e.locked === 'boolean'
+}
+
+/** True exactly when `decodeRescoreRequest` finds no problem. */
+export const isWellFormedRequest = (u: unknown): boolean => {
+  if (typeof u !== 'object' || u === null) return false
+  const r = u as Record<string, unknown>
+  const path = r.path
+  const headers = r.headers
+  return (
+    isMerchantId(r.merchantId) &&
+    isMethodToken(r.method) &&
+    typeof path === 'string' &&
+    path.length > 0 &&
+    path.length <= maxPathLength &&
+    typeof r.beneficiaryId === 'string' &&
+    typeof headers === 'object' &&
+    headers !== null &&
+    !Array.isArray(headers) &&
+    isFlags(r.engine)
+  )
+}
+
+/**
+ * The `Idempotency-Key` when the headers hold exactly one usable value for it (in any letter
+ * case); `undefined` when anything is unusual (absent, repeated, an array, not printable), for the
+ * slow path to tell which problem it is.
+ */
+export const plainIdempotencyKey = (headers: object): string | undefined => {
+  let found: string | undefined
+  for (const name of Object.keys(headers)) {
+    if (name.length !== 15) continue
+    if (name !== 'Idempotency-Key' && name.toLowerCase() !== 'idempotency-key') continue
+    const value: unknown = (headers as Record<string, unknown>)[name]
+    if (typeof value !== 'string' || (found !== undefined && found !== value)) return undefined
+    found = value
+  }
+  return found !== undefined && isPrintableKey(found) ? found : undefined
+}
+
+const plainJson = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return false
+  }
+  return true
+}
+
+const jsonString = (s: string): string => (plainJson(s) ? `"${s}"` : JSON.stringify(s))
+
+/** Canonical JSON of the fingerprint's three fields, as `JSON.stringify` of them in key order writes it. */
+export const fingerprintOf = (beneficiaryId: string, method: string, path: string): string =>
+  `{"beneficiary_id":${jsonString(beneficiaryId)},"method":${jsonString(method === 'POST' ? method : method.toUpperCase())},"path":${jsonString(path)}}`
+
+/**
+ * Whether `fingerprint` is `fingerprintOf(beneficiaryId, method, path)`, read in place: no string
+ * is built when the three parts need no JSON escaping (the usual case).
+ */
+export const matchesFingerprint = (
+  fingerprint: string,
+  beneficiaryId: string,
+  method: string,
+  path: string,
+): boolean => {
+  const upper = method === 'POST' ? method : method.toUpperCase()
+  if (!(plainJson(beneficiaryId) && plainJson(upper) && plainJson(path)))
+    return fingerprint === fingerprintOf(beneficiaryId, method, path)
+  // {"beneficiary_id":"<b>","method":"<m>","path":"<p>"}
+  const b = beneficiaryId.length
+  const m = upper.length
+  if (fingerprint.length !== 43 + b + m + path.length) return false
+  return (
+    fingerprint.startsWith('{"beneficiary_id":"', 0) &&
+    fingerprint.startsWith(beneficiaryId, 19) &&
+    fingerprint.startsWith('","method":"', 19 + b) &&
+    fingerprint.startsWith(upper, 31 + b) &&
+    fingerprint.startsWith('","path":"', 31 + b + m) &&
+    fingerprint.startsWith(path, 41 + b + m) &&
+    fingerprint.startsWith('"}', 41 + b + m + path.length)
+  )
+}
