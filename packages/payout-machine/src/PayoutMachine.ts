@@ -6,9 +6,10 @@
  * transition table compiled from this very definition; XState's own `transition()` gives the same
  * answers, which the tests check on random event sequences.
  */
-import { deriveId, type EpochMillis, type EvaluationId, type PayoutId, type RfiId } from '@payout-kernel/core'
+import type { EpochMillis, EvaluationId, PayoutId, RfiId } from '@payout-kernel/core'
 import { isTierAtLeast, type RawRisk, type Tier, tierOf } from '@payout-kernel/trust'
 import { assign, or, setup, stateIn } from 'xstate'
+import { deriveIdFast } from './internal/FastId.js'
 import type { ResolvedPayoutConfig } from './PayoutConfig.js'
 import type { PayoutEvent, VelocityAction } from './PayoutEvent.js'
 import { cancellableStatuses, type PayoutStatus } from './PayoutStatus.js'
@@ -216,7 +217,10 @@ export const payoutUpdates: { readonly [K in PayoutUpdateName]: PayoutUpdate } =
   openRfi: (context) => ({
     ...context,
     rfiCount: context.rfiCount + 1,
-    rfi: { id: deriveId('rfi_', [context.payoutId, 'rfi', context.rfiCount + 1]) as RfiId, status: 'open' },
+    rfi: {
+      id: deriveIdFast('rfi_', [context.payoutId, 'rfi', context.rfiCount + 1]) as RfiId,
+      status: 'open',
+    },
   }),
   respondRfi: (context) => rfiWith(context, 'responded'),
   escalateRfi: (context) => rfiWith(context, 'escalated'),

@@ -2,11 +2,11 @@
 
 import { fc, test } from '@fast-check/vitest'
 import { deriveId, EpochMillis, toRfc3339 } from '@payout-kernel/core'
-import { arbGarbage } from '@payout-kernel/core/testing'
+import { arbGarbage, arbId } from '@payout-kernel/core/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
 import { applyPayoutEvent, decodePayoutEvent, decodePayoutEventStrict } from '../src/index.js'
-import { deriveIdFast, rfc3339Fast } from '../src/internal/FastId.js'
+import { auditRecordIdOf, deriveIdFast, rfc3339Fast, webhookEventIdOf } from '../src/internal/FastId.js'
 import { decodeStartStrict, isStartPayoutInputFast } from '../src/internal/Lifecycle.js'
 import { compiledStepper } from '../src/internal/TransitionTable.js'
 import {
@@ -87,6 +87,57 @@ test.prop(
   },
 )('ids derived on the hot path equal deriveId of core', (a, b) => {
   expect(deriveIdFast('evt_', [a, b])).toBe(deriveId('evt_', [a, b]))
+})
+
+const arbAnyPayoutId = fc.oneof(arbId('pay_', 16), arbId('pay_', 251))
+const arbSeq = fc.oneof(
+  fc.integer({ min: 1, max: 200 }),
+  fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+)
+
+test.prop(
+  [
+    fc.uniqueArray(arbAnyPayoutId, { minLength: 1, maxLength: 12 }),
+    fc.uniqueArray(arbSeq, { minLength: 1, maxLength: 30 }),
+    fc.array(fc.nat()),
+  ],
+  { numRuns: 500 },
+)(
+  'record and webhook ids: evt_/pev_, the payout digits of deriveId, then seq; unique over payouts and seqs, ≤255, the same in any call order',
+  (payoutIds, seqs, order) => {
+    const pairs = payoutIds.flatMap((payoutId) => seqs.map((seq) => [payoutId, seq] as const))
+    const ids = pairs.map(([payoutId, seq]) => webhookEventIdOf(payoutId, seq))
+    const auditIds = pairs.map(([payoutId, seq]) => auditRecordIdOf(payoutId, seq))
+    expect(new Set(ids).size).toBe(pairs.length)
+    expect(new Set(auditIds).size).toBe(pairs.length)
+    pairs.forEach(([payoutId, seq], i) => {
+      const digits = `${deriveId('evt_', [payoutId]).slice(4)}${seq}`
+      expect(ids[i]).toBe(`evt_${digits}`)
+      expect(auditIds[i]).toBe(`pev_${digits}`)
+      expect(ids[i]).toMatch(/^evt_[a-zA-Z0-9]+$/)
+      expect(ids[i]?.length).toBeLessThanOrEqual(255)
+    })
+    // again, the pairs visited in another order (the last payout's digits are remembered)
+    const shuffled = pairs.map((_, i) => i).sort((a, b) => (order[a] ?? a) - (order[b] ?? b) || a - b)
+    for (const i of shuffled) {
+      const [payoutId, seq] = pairs[i] ?? ['', 0]
+      expect(webhookEventIdOf(payoutId, seq)).toBe(ids[i])
+      expect(auditRecordIdOf(payoutId, seq)).toBe(auditIds[i])
+    }
+  },
+)
+
+test.prop(
+  [
+    fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 - 10 * 86_400_000 }),
+    fc.array(fc.integer({ min: 0, max: 10 * 86_400_000 }), { minLength: 1, maxLength: 40 }),
+  ],
+  { numRuns: 2000 },
+)('timestamps close together (the last date is remembered) equal toRfc3339 of core', (base, offsets) => {
+  for (const offset of offsets) {
+    const ms = base + offset
+    if (EpochMillis.is(ms)) expect(rfc3339Fast(ms)).toBe(toRfc3339(ms))
+  }
 })
 
 test.prop([fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })], { numRuns: 10_000 })(

@@ -1,13 +1,14 @@
 // Invariants of the lifecycle that a payout service relies on, over random and hostile event streams.
 
 import { fc, test } from '@fast-check/vitest'
-import { deriveId } from '@payout-kernel/core'
+import { deriveId, type PayoutId } from '@payout-kernel/core'
 import { arbGarbage } from '@payout-kernel/core/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
 import {
   applyPayoutEvent,
   type PayoutStatus,
+  type PayoutStep,
   payoutConfig,
   restorePayout,
   serializePayout,
@@ -51,7 +52,7 @@ describe('audit records and webhooks', () => {
   )
 
   test.prop([arbStream], { numRuns: 300 })(
-    'each record chains from the previous status; one webhook per status change or RFI change, id derived from payout id and seq',
+    'each record chains from the previous status; one webhook per status change or RFI change, ids derived from payout id and seq',
     ({ config, start, items }) => {
       const run = runInputs(applyPayoutEvent, start, itemInputs(items), config)
       let status: PayoutStatus | null = null
@@ -64,7 +65,9 @@ describe('audit records and webhooks', () => {
           const expected = record.previous_status !== record.status || record.event.startsWith('RFI_')
           expect(webhook !== undefined).toBe(expected)
           if (webhook !== undefined) {
-            expect(webhook.id).toBe(deriveId('evt_', [start.payoutId, record.seq]))
+            const digits = `${deriveId('evt_', [start.payoutId]).slice(4)}${record.seq}`
+            expect(webhook.id).toBe(`evt_${digits}`)
+            expect(record.id).toBe(`pev_${digits}`)
             expect(webhook.data.audit_record_id).toBe(record.id)
             expect(webhook.type).toBe(
               record.previous_status !== record.status ? `payout.${record.status}` : webhook.type,
@@ -92,6 +95,47 @@ describe('audit records and webhooks', () => {
       expect(second.steps).toEqual(first.steps)
       const ids = first.steps.flatMap((s) => s.webhookEvents.map((w) => w.id))
       expect(new Set(ids).size).toBe(ids.length)
+    },
+  )
+
+  test.prop([fc.array(arbPayoutLifecycle(), { minLength: 2, maxLength: 4 }), fc.array(fc.nat())], {
+    numRuns: 100,
+  })(
+    "interleaving several payouts' events gives each payout exactly the steps it gets alone",
+    (lifecycles, picks) => {
+      const distinctIds = lifecycles.map((l, i) => ({
+        ...l,
+        start: { ...l.start, payoutId: `${l.start.payoutId}x${i}` as PayoutId },
+      }))
+      const alone = distinctIds.map(({ config, start, events }) =>
+        runInputs(applyPayoutEvent, start, events, config),
+      )
+      // the same events, the payouts taking turns in the order `picks` says
+      const snapshots = distinctIds.map(({ start }) => {
+        const started = startPayout(start)
+        if (E.isLeft(started)) throw new Error('refused')
+        return started.right.snapshot
+      })
+      const steps: PayoutStep[][] = distinctIds.map(() => [])
+      const next = distinctIds.map(() => 0)
+      let remaining = distinctIds.reduce((n, l) => n + l.events.length, 0)
+      for (let k = 0; remaining > 0; k++) {
+        const open = distinctIds.flatMap((l, i) => ((next[i] ?? 0) < l.events.length ? [i] : []))
+        const i = open[(picks[k % Math.max(1, picks.length)] ?? k) % open.length] ?? 0
+        const l = distinctIds[i]
+        const at = next[i] ?? 0
+        const snapshot = snapshots[i]
+        if (l === undefined || snapshot === undefined) throw new Error('index')
+        const step = applyPayoutEvent(snapshot, l.events[at], l.config)
+        if (E.isLeft(step)) throw new Error(step.left.message)
+        snapshots[i] = step.right.snapshot
+        steps[i]?.push(step.right)
+        next[i] = at + 1
+        remaining -= 1
+      }
+      alone.forEach((run, i) => {
+        expect(steps[i]).toEqual(run.steps.slice(1))
+      })
     },
   )
 

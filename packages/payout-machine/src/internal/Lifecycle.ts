@@ -34,7 +34,7 @@ import type {
   WebhookEvent,
   WebhookEventType,
 } from '../PayoutStep.js'
-import { deriveIdFast, rfc3339Fast } from './FastId.js'
+import { auditRecordIdOf, rfc3339Fast, webhookEventIdOf } from './FastId.js'
 import { acceptedIn, type Moved, type Stepper, statusBit } from './TransitionTable.js'
 
 // ---------------------------------------------------------------- refusals
@@ -131,8 +131,7 @@ const emit = (
   inferred: boolean,
   config: { readonly reviewTier: string },
 ): Emitted => {
-  const evtId = deriveIdFast('evt_', [payoutId, seq])
-  const auditId = `pev_${evtId.slice(4)}` as PayoutEventId
+  const auditId = auditRecordIdOf(payoutId, seq) as PayoutEventId
   const reason = event.type === 'CREATED' ? undefined : reasonOf(event, to.status)
   const record: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
     id: auditId,
@@ -163,7 +162,10 @@ const emit = (
   if (reason !== undefined) data.reason = reason
   if (rfiType !== undefined && to.context.rfi !== null)
     data.rfi = { id: to.context.rfi.id, status: to.context.rfi.status }
-  return { record, webhook: { id: evtId as WebhookEventId, type, created_at: occurredAt, data } }
+  return {
+    record,
+    webhook: { id: webhookEventIdOf(payoutId, seq) as WebhookEventId, type, created_at: occurredAt, data },
+  }
 }
 
 // ---------------------------------------------------------------- starting
@@ -190,21 +192,39 @@ const StartPayoutInput: t.Decoder<unknown, StartPayoutInput> = t.type(
   'StartPayoutInput',
 )
 
-const opaqueId = /^[\x21-\x7e]{1,255}$/
-const creators = new Set(['merchant', 'ops', 'system'])
+/** 1 to 255 printable ASCII characters, no spaces. */
+const isOpaqueId = (s: unknown): s is string => {
+  if (typeof s !== 'string' || s.length === 0 || s.length > 255) return false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x21 || c > 0x7e) return false
+  }
+  return true
+}
+
+/** `pay_` and 1 to 251 ASCII letters or digits: what `PayoutId` of core accepts. */
+const isPayoutId = (s: unknown): s is PayoutIdType => {
+  if (typeof s !== 'string' || s.length < 5 || s.length > 255 || !s.startsWith('pay_')) return false
+  for (let i = 4; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) return false
+  }
+  return true
+}
 
 /** Exactly what the `StartPayoutInput` codec accepts, checked by hand for the hot path (tested equal). */
 export const isStartPayoutInputFast = (u: unknown): u is StartPayoutInput => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return false
   const s = u as Record<string, unknown>
-  if (!PayoutId.is(s.payoutId)) return false
-  if (typeof s.eventId !== 'string' || !opaqueId.test(s.eventId)) return false
+  if (!isPayoutId(s.payoutId)) return false
+  if (!isOpaqueId(s.eventId)) return false
   if (!EpochMillisCodec.is(s.occurredAt)) return false
   const actor = s.actor
   if (typeof actor !== 'object' || actor === null || Array.isArray(actor)) return false
   const a = actor as Record<string, unknown>
-  if (typeof a.type !== 'string' || !creators.has(a.type)) return false
-  return a.id === undefined || (typeof a.id === 'string' && opaqueId.test(a.id))
+  const type = a.type
+  if (type !== 'merchant' && type !== 'ops' && type !== 'system') return false
+  return a.id === undefined || isOpaqueId(a.id)
 }
 
 /** The io-ts decoder of `startPayout`'s input: the reference, and the source of error messages. */
@@ -273,6 +293,38 @@ const wasApplied = (ids: ReadonlyArray<string>, id: string): boolean => {
   return false
 }
 
+/**
+ * The context after a step: the machine's context `c`, with the bookkeeping of the step (last
+ * seq, latest time, the event id, the statuses visited). Spelled out, not spread: every snapshot
+ * context has the same shape.
+ */
+const nextContextOf = (
+  c: PayoutContext,
+  before: PayoutContext,
+  event: PayoutEvent,
+  seq: number,
+  visited: number,
+): PayoutContext => {
+  const ids = before.appliedEventIds
+  const n = ids.length
+  const appliedEventIds = new Array<string>(n + 1)
+  for (let i = 0; i < n; i++) appliedEventIds[i] = ids[i] as string
+  appliedEventIds[n] = event.eventId
+  return {
+    payoutId: c.payoutId,
+    makerId: c.makerId,
+    velocity: c.velocity,
+    risk: c.risk,
+    rfi: c.rfi,
+    rfiCount: c.rfiCount,
+    completedAt: c.completedAt,
+    seq,
+    lastOccurredAt: Math.max(event.occurredAt, before.lastOccurredAt) as EpochMillis,
+    appliedEventIds,
+    visited,
+  }
+}
+
 /** The lifecycle functions over one stepper. */
 export const makeLifecycle = (stepper: Stepper) => {
   /** Tries the implied rail events (shortest chain first) and then the event itself. */
@@ -330,43 +382,71 @@ export const makeLifecycle = (stepper: Stepper) => {
       return refuse('duplicate_event', `event ${event.eventId} was already applied`, status, event.type)
     const resolved = resolvePayoutConfig(config)
     const direct = stepper(snapshot.state, context, event, resolved)
+    if (direct !== undefined) {
+      // the common case, one transition: no microstep list
+      const seq = context.seq + 1
+      const occurredAt = rfc3339Fast(event.occurredAt)
+      const { record, webhook } = emit(
+        context.payoutId,
+        seq,
+        status,
+        direct,
+        event,
+        event.eventId,
+        occurredAt,
+        false,
+        resolved,
+      )
+      return E.right({
+        snapshot: {
+          state: direct.state,
+          status: direct.status,
+          context: nextContextOf(
+            direct.context,
+            context,
+            event,
+            seq,
+            context.visited | statusBit[direct.status],
+          ),
+        },
+        auditRecords: [record],
+        webhookEvents: webhook === undefined ? [] : [webhook],
+      })
+    }
     let steps: Microstep[] | undefined
-    if (direct !== undefined) steps = [{ event, to: direct, inferred: false }]
-    else {
-      if (event.type === 'CANCEL' && !cancellableStatuses.has(status))
+    if (event.type === 'CANCEL' && !cancellableStatuses.has(status))
+      return refuse(
+        'payout_not_cancellable',
+        `a payout cannot be cancelled once ${status}`,
+        status,
+        event.type,
+      )
+    if (event.type === 'REVIEW_APPROVED' && status === 'manual_review')
+      return refuse('rfi_open', 'the reviewer cannot approve while an RFI is open', status, event.type)
+    if (event.type === 'APPROVED' && snapshot.state === 'pending_approval.awaiting_checker')
+      return refuse(
+        'maker_cannot_approve',
+        event.actor.id === undefined
+          ? 'the checker must be identified (actor.id) to approve'
+          : 'the maker of a payout cannot approve it',
+        status,
+        event.type,
+      )
+    steps = infer(snapshot, event, resolved)
+    if (steps === undefined) {
+      if (event.occurredAt < context.lastOccurredAt && (context.visited & acceptedIn[event.type]) !== 0)
         return refuse(
-          'payout_not_cancellable',
-          `a payout cannot be cancelled once ${status}`,
+          'stale_event',
+          `${event.type} is older than the last applied event and belongs to a status the payout has left`,
           status,
           event.type,
         )
-      if (event.type === 'REVIEW_APPROVED' && status === 'manual_review')
-        return refuse('rfi_open', 'the reviewer cannot approve while an RFI is open', status, event.type)
-      if (event.type === 'APPROVED' && snapshot.state === 'pending_approval.awaiting_checker')
-        return refuse(
-          'maker_cannot_approve',
-          event.actor.id === undefined
-            ? 'the checker must be identified (actor.id) to approve'
-            : 'the maker of a payout cannot approve it',
-          status,
-          event.type,
-        )
-      steps = infer(snapshot, event, resolved)
-      if (steps === undefined) {
-        if (event.occurredAt < context.lastOccurredAt && (context.visited & acceptedIn[event.type]) !== 0)
-          return refuse(
-            'stale_event',
-            `${event.type} is older than the last applied event and belongs to a status the payout has left`,
-            status,
-            event.type,
-          )
-        return refuse(
-          'not_allowed_in_state',
-          `${event.type} is not allowed in ${snapshot.state}`,
-          status,
-          event.type,
-        )
-      }
+      return refuse(
+        'not_allowed_in_state',
+        `${event.type} is not allowed in ${snapshot.state}`,
+        status,
+        event.type,
+      )
     }
     const occurredAt = rfc3339Fast(event.occurredAt)
     const auditRecords: AuditRecord[] = []
@@ -394,26 +474,12 @@ export const makeLifecycle = (stepper: Stepper) => {
       from = step.to.status
       last = step.to
     }
-    const lastOccurredAt = Math.max(event.occurredAt, context.lastOccurredAt) as EpochMillis
-    const appliedEventIds = context.appliedEventIds.slice()
-    appliedEventIds.push(event.eventId)
-    const c = last.context
-    // spelled out, not spread: every snapshot context has the same shape
-    const nextContext: PayoutContext = {
-      payoutId: c.payoutId,
-      makerId: c.makerId,
-      velocity: c.velocity,
-      risk: c.risk,
-      rfi: c.rfi,
-      rfiCount: c.rfiCount,
-      completedAt: c.completedAt,
-      seq,
-      lastOccurredAt,
-      appliedEventIds,
-      visited,
-    }
     return E.right({
-      snapshot: { state: last.state, status: last.status, context: nextContext },
+      snapshot: {
+        state: last.state,
+        status: last.status,
+        context: nextContextOf(last.context, context, event, seq, visited),
+      },
       auditRecords,
       webhookEvents,
     })
