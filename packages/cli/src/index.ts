@@ -1,8 +1,11 @@
 // payout-kernel on the command line. `runCli` is the whole program, for embedding and tests.
 import { Command, CommanderError } from 'commander'
+import { generateCommand } from './commands/generate.js'
 import { exitCodes } from './commands/io.js'
+import { replayCommand } from './commands/replay.js'
 import { scoreCommand } from './commands/score.js'
-import { trustCommand, trustDemo } from './commands/trust.js'
+import { simulateCommand } from './commands/simulate.js'
+import { trustCommand } from './commands/trust.js'
 
 export { exitCodes }
 
@@ -30,6 +33,76 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     })
 
   program
+    .command('simulate')
+    .description(
+      'backtest velocity rules over a payout history: what each rule would have caught, and what a change breaks',
+    )
+    .requiredOption('--rules <file>', 'the current velocity rule set (JSON)')
+    .option('--compare <file>', 'a proposed rule set to compare with the current one (JSON)')
+    .requiredOption('--history <file>', 'payouts in time order, NDJSON or CSV (.csv, with a header row)')
+    .option('--rates <file>', 'exchange rates [{ from, to, rate }] so other currencies count (JSON)')
+    .option('--json', 'print the report as JSON', false)
+    .option('--strict', 'stop at the first bad line (exit 2) instead of skipping it', false)
+    .action(
+      (options: {
+        rules: string
+        compare?: string
+        history: string
+        rates?: string
+        json: boolean
+        strict: boolean
+      }) => {
+        code = simulateCommand(options, io)
+      },
+    )
+
+  program
+    .command('replay')
+    .description(
+      'replay payout events through the state machine: final statuses, refused events, audit log and webhooks',
+    )
+    .requiredOption(
+      '--events <file>',
+      'event log, NDJSON lines { payout_id, event } (an event of type CREATED creates the payout)',
+    )
+    .option(
+      '--config <file>',
+      'payout machine config (JSON): review_tier, maker_checker, late_return_window_ms, tier bands',
+    )
+    .option('--audit-out <file>', 'write every audit record as NDJSON')
+    .option('--webhooks-out <file>', 'write every webhook envelope as NDJSON')
+    .option('--json', 'print the summary as JSON', false)
+    .option('--strict', 'stop at the first bad line (exit 2) instead of skipping it', false)
+    .action(
+      (options: {
+        events: string
+        config?: string
+        auditOut?: string
+        webhooksOut?: string
+        json: boolean
+        strict: boolean
+      }) => {
+        code = replayCommand(options, io)
+      },
+    )
+
+  program
+    .command('generate')
+    .description(
+      'write the deterministic example data set: a year of payouts, rule sets, transactions, an event log',
+    )
+    .requiredOption('--out <dir>', 'directory to write into')
+    .option('--payouts <n>', 'payouts in the year', '5000')
+    .option('--transactions <n>', 'scoring transactions', '1000')
+    .option('--lifecycles <n>', 'payouts in the event log', '300')
+    .option('--seed <n>', 'random seed', '20250101')
+    .action(
+      (options: { out: string; payouts: string; transactions: string; lifecycles: string; seed: string }) => {
+        code = generateCommand(options, io)
+      },
+    )
+
+  program
     .command('score')
     .description('score transactions with a rule set: results as NDJSON on stdout, a summary on stderr')
     .requiredOption('--rules <file>', 'scoring rule set (JSON)')
@@ -37,16 +110,6 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     .option('--strict', 'stop at the first bad line (exit 2) instead of skipping it', false)
     .action(async (options: { rules: string; transactions: string; strict: boolean }) => {
       code = await scoreCommand(options, io)
-    })
-
-  program
-    .command('demo')
-    .description(
-      'show the risk → trust → tier conversion and the rescore verdicts on the shipped example data',
-    )
-    .option('--file <path>', 'engine evaluations (JSON)', `${io.examples}engine-evaluations.json`)
-    .action((options: { file: string }) => {
-      code = trustDemo(options.file, io.out, io.err)
     })
 
   try {

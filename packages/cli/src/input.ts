@@ -1,11 +1,12 @@
-// Reading the command line's inputs: NDJSON or CSV, streamed in constant memory, each record
-// tagged with its line number, a bad line reported (with its line and field path) instead of
-// ending the program; a progress bar on a terminal, nothing of it otherwise.
+// Reading the command line's inputs: NDJSON or CSV, streamed in constant memory (1 MiB at a time),
+// each record tagged with its line number; a bad line is reported (with its line and field path)
+// instead of ending the program; a progress bar on a terminal, nothing of it otherwise.
+// The reader is synchronous so that the library's `backtest(history: Iterable)` can pull from it.
 import fs from 'node:fs'
-import readline from 'node:readline'
+import { StringDecoder } from 'node:string_decoder'
 import type { ValidationProblem } from '@payout-kernel/core'
 import { SingleBar } from 'cli-progress'
-import { parse } from 'csv-parse'
+import { parse } from 'csv-parse/sync'
 
 /** One input record: the line it started on, and the parsed value (not yet decoded). */
 export interface InputRecord {
@@ -27,13 +28,13 @@ export const formatOf = (file: string): InputFormat =>
   file.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson'
 
 /** Counts bytes read so the progress bar can say how far along a file is. */
-interface Progress {
+export interface Progress {
   advance(bytes: number): void
   stop(): void
 }
 
 /** A progress bar on stderr when it is a terminal and the file is large enough to wait for; a no-op otherwise. */
-export const progressFor = (file: string, stream: NodeJS.WriteStream | NodeJS.WritableStream): Progress => {
+export const progressFor = (file: string, stream: NodeJS.WritableStream): Progress => {
   const size = fs.statSync(file).size
   const tty = (stream as NodeJS.WriteStream).isTTY === true
   if (!tty || size < 4 * 1024 * 1024) return { advance: () => undefined, stop: () => undefined }
@@ -45,64 +46,129 @@ export const progressFor = (file: string, stream: NodeJS.WriteStream | NodeJS.Wr
   })
   const mib = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10
   let read = 0
-  let shown = 0
   bar.start(mib(size), 0)
   return {
     advance: (bytes) => {
       read += bytes
-      if (read - shown > 1024 * 1024) {
-        shown = read
-        bar.update(mib(read))
-      }
+      bar.update(mib(read))
     },
     stop: () => bar.stop(),
   }
 }
 
-/**
- * Reads NDJSON records from a file: one JSON value a line, blank lines skipped. A line that is not
- * JSON comes out as a `BadLine`.
- */
-async function* readNdjson(file: string, progress: Progress): AsyncGenerator<InputRecord | BadLine> {
-  const lines = readline.createInterface({
-    input: fs.createReadStream(file),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  })
+/** The text of a file, 1 MiB at a time, cut at line ends (a multi-byte character is never split). */
+function* chunksOf(file: string, progress: Progress): Generator<string> {
+  const fd = fs.openSync(file, 'r')
+  const buffer = Buffer.allocUnsafe(1 << 20)
+  const decoder = new StringDecoder('utf8')
+  let pending = ''
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null)
+      if (n === 0) break
+      progress.advance(n)
+      const text = pending + decoder.write(buffer.subarray(0, n))
+      const end = text.lastIndexOf('\n')
+      if (end < 0) pending = text
+      else {
+        yield text.slice(0, end + 1)
+        pending = text.slice(end + 1)
+      }
+    }
+    const last = pending + decoder.end()
+    if (last !== '') yield `${last}\n`
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** NDJSON: one JSON value a line, blank lines skipped; a line that is not JSON is a `BadLine`. */
+function* readNdjson(file: string, progress: Progress): Generator<InputRecord | BadLine> {
   let line = 0
-  for await (const text of lines) {
-    line += 1
-    progress.advance(text.length + 1)
-    if (text.trim() === '') continue
-    try {
-      yield { line, value: JSON.parse(text) as unknown }
-    } catch (e) {
-      yield { line, problems: [{ field: '', message: `is not JSON: ${(e as Error).message}` }] }
+  for (const chunk of chunksOf(file, progress)) {
+    let start = 0
+    for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+      line += 1
+      const text = chunk.slice(start, end > start && chunk.charCodeAt(end - 1) === 13 ? end - 1 : end)
+      start = end + 1
+      if (text.trim() === '') continue
+      try {
+        yield { line, value: JSON.parse(text) as unknown }
+      } catch (e) {
+        yield { line, problems: [{ field: '', message: `is not JSON: ${(e as Error).message}` }] }
+      }
     }
   }
 }
 
-/** Reads CSV records from a file with a header row; every value is a string, as CSV has no types. */
-async function* readCsv(file: string, progress: Progress): AsyncGenerator<InputRecord | BadLine> {
-  const input = fs.createReadStream(file)
-  input.on('data', (chunk) => progress.advance(chunk.length))
-  const parser = input.pipe(parse({ columns: true, info: true, skip_empty_lines: true, trim: true }))
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: Record<string, string>
-      info: { lines: number }
-    }>)
-      yield { line: info.lines, value: record }
-  } catch (e) {
-    const lines = (e as { lines?: number }).lines
-    yield {
-      line: lines ?? 0,
-      problems: [{ field: '', message: `is not valid CSV: ${(e as Error).message}` }],
+const countLines = (text: string): number => {
+  let n = 0
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
+  return n
+}
+
+/**
+ * CSV with a header row: every value a string (CSV has no types). A quoted field may hold line
+ * breaks; a row with the wrong number of fields is a `BadLine`.
+ */
+function* readCsv(file: string, progress: Progress): Generator<InputRecord | BadLine> {
+  let columns: string[] | undefined
+  let linesBefore = 0
+  let carried = ''
+  for (const chunk of chunksOf(file, progress)) {
+    const text = carried + chunk
+    let rows: Array<{ record: string[]; info: { lines: number } }>
+    try {
+      rows = parse(text, {
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        trim: true,
+      }) as unknown as typeof rows
+    } catch (e) {
+      if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
+        carried = text // the quoted field goes on in the next chunk
+        continue
+      }
+      yield {
+        line: linesBefore + 1,
+        problems: [{ field: '', message: `is not valid CSV: ${(e as Error).message}` }],
+      }
+      linesBefore += countLines(text)
+      carried = ''
+      continue
     }
+    carried = ''
+    for (const { record, info } of rows) {
+      const line = linesBefore + info.lines
+      if (columns === undefined) {
+        columns = record
+        continue
+      }
+      if (record.length !== columns.length) {
+        yield {
+          line,
+          problems: [{ field: '', message: `has ${record.length} fields; the header has ${columns.length}` }],
+        }
+        continue
+      }
+      const value: Record<string, string> = {}
+      columns.forEach((c, i) => {
+        value[c] = record[i] ?? ''
+      })
+      yield { line, value }
+    }
+    linesBefore += countLines(text)
   }
+  if (carried !== '')
+    yield {
+      line: linesBefore + 1,
+      problems: [{ field: '', message: 'is not valid CSV: a quoted field is never closed' }],
+    }
 }
 
 /** The records of a file in its format, in order, in constant memory. */
-export const readRecords = (file: string, progress: Progress): AsyncGenerator<InputRecord | BadLine> =>
+export const readRecords = (file: string, progress: Progress): Generator<InputRecord | BadLine> =>
   formatOf(file) === 'csv' ? readCsv(file, progress) : readNdjson(file, progress)
 
 /** Whether a record is a bad line. */

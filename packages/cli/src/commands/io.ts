@@ -1,5 +1,6 @@
 // What every command shares: where it writes, its exit codes, how it explains a bad input.
 import type { ValidationProblem } from '@payout-kernel/core'
+import Table from 'cli-table3'
 
 /**
  * The exit codes of every command: 0 nothing to report; 1 findings (decisions that differ,
@@ -17,3 +18,7 @@ export interface CommandIo {
 /** Problems as indented `field: message` lines. */
 export const explainProblems = (problems: ReadonlyArray<ValidationProblem>): string =>
   problems.map((p) => `  ${p.field === '' ? '(input)' : p.field}: ${p.message}`).join('\n')
+
+/** A terminal table with the house style (bold headers, no colour codes when output is not a terminal). */
+export const table = (head: ReadonlyArray<string>): InstanceType<typeof Table> =>
+  new Table({ head: [...head], style: { head: ['bold'], border: ['grey'] } })

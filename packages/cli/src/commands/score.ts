@@ -2,10 +2,9 @@
 // results as NDJSON on stdout, a summary on stderr.
 import fs from 'node:fs'
 import { compileRules, parseRules, type ScoringAction, scoreTransaction } from '@payout-kernel/scoring'
-import Table from 'cli-table3'
 import * as E from 'fp-ts/lib/Either.js'
 import { describeBadLine, isBadLine, progressFor, readRecords } from '../input.js'
-import { type CommandIo, exitCodes, explainProblems } from './io.js'
+import { type CommandIo, exitCodes, explainProblems, table } from './io.js'
 
 /** Options of `score`. */
 export interface ScoreOptions {
@@ -51,7 +50,7 @@ export const scoreCommand = async (options: ScoreOptions, io: CommandIo): Promis
   let scoreSum = 0
   const progress = progressFor(options.transactions, io.err)
   try {
-    for await (const record of readRecords(options.transactions, progress)) {
+    for (const record of readRecords(options.transactions, progress)) {
       const result = isBadLine(record)
         ? E.left({ problems: record.problems })
         : (() => {
@@ -74,10 +73,8 @@ export const scoreCommand = async (options: ScoreOptions, io: CommandIo): Promis
   } finally {
     progress.stop()
   }
-  const table = new Table({
-    head: ['rule set', 'scored', 'approve', 'review', 'reject', 'mean score', 'bad lines'],
-  })
-  table.push([
+  const summary = table(['rule set', 'scored', 'approve', 'review', 'reject', 'mean score', 'bad lines'])
+  summary.push([
     compiled.version,
     scored,
     actions.approve,
@@ -86,6 +83,6 @@ export const scoreCommand = async (options: ScoreOptions, io: CommandIo): Promis
     scored === 0 ? '—' : (scoreSum / scored).toFixed(1),
     bad,
   ])
-  io.err.write(`${table.toString()}\n`)
+  io.err.write(`${summary.toString()}\n`)
   return actions.review + actions.reject + bad > 0 ? exitCodes.findings : exitCodes.ok
 }

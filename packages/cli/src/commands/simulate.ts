@@ -1,0 +1,202 @@
+// `payout-kernel simulate --rules current.json [--compare proposed.json] --history payouts.ndjson|.csv`:
+// the velocity backtest of one or two rule sets over a payout history, as tables or JSON.
+import { describeValue, fromRfc3339, type ValidationError } from '@payout-kernel/core'
+import {
+  type BacktestReport,
+  backtest,
+  type ExchangeRate,
+  type Payout,
+  parsePayout,
+  parseRuleSet,
+  type RuleReport,
+  type RuleSetReport,
+} from '@payout-kernel/velocity'
+import * as E from 'fp-ts/lib/Either.js'
+import pc from 'picocolors'
+import { describeBadLine, formatOf, isBadLine, progressFor, readRecords } from '../input.js'
+import { readJsonFile } from './files.js'
+import { type CommandIo, exitCodes, table } from './io.js'
+
+/** Options of `simulate`. */
+export interface SimulateOptions {
+  readonly rules: string
+  readonly compare?: string
+  readonly history: string
+  readonly rates?: string
+  readonly json: boolean
+  readonly strict: boolean
+}
+
+const decodeRates = (u: unknown): E.Either<ValidationError, ReadonlyArray<ExchangeRate>> =>
+  Array.isArray(u)
+    ? E.right(u as ReadonlyArray<ExchangeRate>) // checked by backtest, which names the field
+    : E.left({
+        _tag: 'ValidationError',
+        problems: [{ field: '', message: `must be a list of { from, to, rate }, got ${describeValue(u)}` }],
+      })
+
+/**
+ * CSV has no types: its time columns come as text. Whole numbers are epoch milliseconds, RFC 3339
+ * timestamps are converted, an empty `beneficiary_created_at` is absent; anything else is left
+ * as it is for the decoder to refuse with the field named.
+ */
+const fromCsv = (record: unknown): unknown => {
+  if (typeof record !== 'object' || record === null) return record
+  const out: Record<string, unknown> = { ...(record as Record<string, unknown>) }
+  for (const field of ['created_at', 'beneficiary_created_at']) {
+    const v = out[field]
+    if (typeof v !== 'string') continue
+    if (v === '' && field === 'beneficiary_created_at') delete out[field]
+    else if (/^-?\d{1,16}$/.test(v)) out[field] = Number(v)
+    else {
+      const t = fromRfc3339(v)
+      if (E.isRight(t)) out[field] = t.right
+    }
+  }
+  return out
+}
+
+const amounts = (a: Readonly<Record<string, string>>): string =>
+  Object.entries(a)
+    .map(([c, v]) => `${v} ${c}`)
+    .join('\n') || '—'
+
+const ruleRow = (r: RuleReport | undefined): string[] =>
+  r === undefined
+    ? ['—', '—', '—', '—']
+    : [String(r.hits), String(r.blocked.payouts), String(r.review.payouts), String(r.alerts)]
+
+const totalsRow = (name: string, s: RuleSetReport): string[] => [
+  name,
+  `v${s.rule_set_version}`,
+  String(s.totals.allowed.payouts),
+  `${s.totals.review.payouts}\n${amounts(s.totals.review.amounts)}`,
+  `${s.totals.blocked.payouts}\n${amounts(s.totals.blocked.amounts)}`,
+  String(s.totals.alerts),
+]
+
+/** The report as tables: totals, per rule (side by side with --compare), and the decision changes. */
+export const renderReport = (report: BacktestReport): string => {
+  const out: string[] = []
+  const totals = table(['rule set', 'version', 'allowed', 'review', 'blocked', 'alerts'])
+  totals.push(totalsRow('current', report.before))
+  if (report.after) totals.push(totalsRow('proposed', report.after))
+  out.push(`${pc.bold(`Velocity backtest over ${report.payouts} payouts`)}\n${totals.toString()}`)
+
+  const ids = [
+    ...new Set([...report.before.rules, ...(report.after?.rules ?? [])].map((r) => r.rule_id)),
+  ].sort()
+  const find = (s: RuleSetReport | undefined, id: string) => s?.rules.find((r) => r.rule_id === id)
+  const perRule = table(
+    report.after
+      ? [
+          'rule',
+          'kind',
+          'action',
+          'hits',
+          'blocked',
+          'review',
+          'alerts',
+          'hits →',
+          'blocked →',
+          'review →',
+          'alerts →',
+        ]
+      : ['rule', 'kind', 'action', 'hits', 'blocked', 'review', 'alerts'],
+  )
+  for (const id of ids) {
+    const before = find(report.before, id)
+    const after = find(report.after, id)
+    const rule = before ?? after
+    perRule.push([
+      id,
+      rule?.kind ?? '',
+      rule?.action ?? '',
+      ...ruleRow(before),
+      ...(report.after ? ruleRow(after) : []),
+    ])
+  }
+  out.push(
+    `${pc.bold('Per rule')}${report.after ? ' (current, then → proposed)' : ''}\n${perRule.toString()}`,
+  )
+
+  if (report.differences) {
+    const d = report.differences
+    const changes = table(['decision change', 'payouts'])
+    for (const [change, n] of Object.entries(d.by_change)) changes.push([change, n])
+    out.push(`${pc.bold(`Decisions that differ: ${d.total}`)}\n${changes.toString()}`)
+    if (d.examples.length > 0) {
+      const examples = table(['payout', 'current', 'proposed', 'rules (current)', 'rules (proposed)'])
+      for (const e of d.examples.slice(0, 10))
+        examples.push([
+          e.payout_id,
+          e.before,
+          e.after,
+          e.rules_before.join(', ') || '—',
+          e.rules_after.join(', ') || '—',
+        ])
+      out.push(`${pc.bold(`First ${Math.min(10, d.examples.length)} examples`)}\n${examples.toString()}`)
+    }
+  }
+  return `${out.join('\n\n')}\n`
+}
+
+/** Runs `simulate`; resolves to the exit code (1 when decisions differ or bad lines were skipped). */
+export const simulateCommand = (options: SimulateOptions, io: CommandIo): number => {
+  const fail = (p: { file: string; message: string }) => {
+    io.err.write(`payout-kernel simulate: ${p.file} ${p.message}\n`)
+    return exitCodes.input
+  }
+  const current = readJsonFile(options.rules, parseRuleSet)
+  if (E.isLeft(current)) return fail(current.left)
+  const proposed = options.compare === undefined ? undefined : readJsonFile(options.compare, parseRuleSet)
+  if (proposed !== undefined && E.isLeft(proposed)) return fail(proposed.left)
+  const rates = options.rates === undefined ? E.right(undefined) : readJsonFile(options.rates, decodeRates)
+  if (E.isLeft(rates)) return fail(rates.left)
+
+  let bad = 0
+  let stopped = false
+  const progress = progressFor(options.history, io.err)
+  const csv = formatOf(options.history) === 'csv'
+  function* payouts(): Generator<Payout> {
+    for (const record of readRecords(options.history, progress)) {
+      const decoded = isBadLine(record)
+        ? E.left({ problems: record.problems })
+        : parsePayout(csv ? fromCsv(record.value) : record.value)
+      if (E.isLeft(decoded)) {
+        bad += 1
+        io.err.write(
+          `${describeBadLine(options.history, { line: record.line, problems: decoded.left.problems })}\n`,
+        )
+        if (options.strict) {
+          stopped = true
+          return
+        }
+        continue
+      }
+      yield decoded.right
+    }
+  }
+  const report = (() => {
+    try {
+      return backtest(
+        payouts(),
+        current.right,
+        proposed?.right,
+        rates.right === undefined ? {} : { rates: rates.right },
+      )
+    } finally {
+      progress.stop()
+    }
+  })()
+  if (stopped) return exitCodes.input
+  if (E.isLeft(report)) {
+    io.err.write(
+      `payout-kernel simulate: the history cannot be replayed:\n${report.left.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}\n`,
+    )
+    return exitCodes.input
+  }
+  io.out.write(options.json ? `${JSON.stringify(report.right)}\n` : renderReport(report.right))
+  if (bad > 0) io.err.write(`${bad} bad line(s) skipped\n`)
+  return (report.right.differences?.total ?? 0) > 0 || bad > 0 ? exitCodes.findings : exitCodes.ok
+}

@@ -1,0 +1,415 @@
+// The shipped rule sets: a merchant's current velocity rules and a proposed change, the exchange
+// rates that let other currencies count towards USD limits, and a transaction scoring rule set.
+
+const usd = (threshold: string) => ({ threshold, currency: 'USD' })
+const day = (tz = 'UTC') => ({ type: 'calendar', unit: 'day', time_zone: tz })
+
+/** The current velocity rules (24 of them, every kind). */
+export const currentVelocityRules = {
+  version: 41,
+  rules: [
+    {
+      id: 'txn_cap',
+      name: 'Per payout cap',
+      kind: 'max_amount_per_txn',
+      action: 'block',
+      enabled: true,
+      ...usd('25000.00'),
+    },
+    {
+      id: 'txn_review',
+      name: 'Large payout review',
+      kind: 'max_amount_per_txn',
+      action: 'review',
+      enabled: true,
+      ...usd('7500.00'),
+    },
+    {
+      id: 'txn_alert',
+      name: 'Large payout alert',
+      kind: 'max_amount_per_txn',
+      action: 'alert',
+      enabled: true,
+      ...usd('3000.00'),
+    },
+    {
+      id: 'merchant_daily',
+      name: 'Merchant daily volume',
+      kind: 'max_daily_amount',
+      action: 'block',
+      enabled: true,
+      ...usd('400000.00'),
+      window: day('America/New_York'),
+    },
+    {
+      id: 'merchant_daily_count',
+      name: 'Merchant daily count',
+      kind: 'max_daily_count',
+      action: 'review',
+      enabled: true,
+      threshold: 400,
+      window: day('America/New_York'),
+    },
+    {
+      id: 'ben_daily',
+      name: 'Beneficiary daily amount',
+      kind: 'max_daily_amount',
+      action: 'block',
+      enabled: true,
+      ...usd('15000.00'),
+      window: day(),
+      group_by: 'beneficiary',
+    },
+    {
+      id: 'ben_daily_count',
+      name: 'Beneficiary daily count',
+      kind: 'max_daily_count',
+      action: 'review',
+      enabled: true,
+      threshold: 4,
+      window: day(),
+      group_by: 'beneficiary',
+    },
+    {
+      id: 'ben_hourly_count',
+      name: 'Beneficiary burst',
+      kind: 'max_daily_count',
+      action: 'block',
+      enabled: true,
+      threshold: 6,
+      window: { type: 'rolling', seconds: 3600 },
+      group_by: 'beneficiary',
+    },
+    {
+      id: 'instrument_daily',
+      name: 'Instrument daily amount',
+      kind: 'max_daily_amount',
+      action: 'review',
+      enabled: true,
+      ...usd('12000.00'),
+      window: day(),
+      group_by: 'instrument',
+    },
+    {
+      id: 'corridor_daily',
+      name: 'Corridor daily amount',
+      kind: 'max_daily_amount',
+      action: 'review',
+      enabled: true,
+      ...usd('150000.00'),
+      window: day(),
+      group_by: 'destination_country',
+    },
+    {
+      id: 'merchant_weekly',
+      name: 'Merchant weekly volume',
+      kind: 'max_weekly_amount',
+      action: 'block',
+      enabled: true,
+      ...usd('2000000.00'),
+      window: { type: 'calendar', unit: 'week', time_zone: 'America/New_York' },
+    },
+    {
+      id: 'ben_weekly',
+      name: 'Beneficiary weekly amount',
+      kind: 'max_weekly_amount',
+      action: 'review',
+      enabled: true,
+      ...usd('30000.00'),
+      group_by: 'beneficiary',
+    },
+    {
+      id: 'merchant_monthly',
+      name: 'Merchant monthly volume',
+      kind: 'max_monthly_amount',
+      action: 'block',
+      enabled: true,
+      ...usd('6000000.00'),
+      window: { type: 'calendar', unit: 'month', time_zone: 'America/New_York' },
+    },
+    {
+      id: 'ben_monthly',
+      name: 'Beneficiary monthly amount',
+      kind: 'max_monthly_amount',
+      action: 'review',
+      enabled: true,
+      ...usd('60000.00'),
+      group_by: 'beneficiary',
+    },
+    {
+      id: 'ben_lifetime',
+      name: 'Beneficiary lifetime amount',
+      kind: 'max_amount_per_beneficiary',
+      action: 'alert',
+      enabled: true,
+      ...usd('250000.00'),
+    },
+    {
+      id: 'ben_30d',
+      name: 'Beneficiary 30-day amount',
+      kind: 'max_amount_per_beneficiary',
+      action: 'review',
+      enabled: true,
+      ...usd('80000.00'),
+      window: { type: 'rolling', seconds: 30 * 86400 },
+    },
+    {
+      id: 'ben_count_30d',
+      name: 'Beneficiary 30-day count',
+      kind: 'max_count_per_beneficiary',
+      action: 'review',
+      enabled: true,
+      threshold: 40,
+      window: { type: 'rolling', seconds: 30 * 86400 },
+    },
+    {
+      id: 'dupes_10m',
+      name: 'Same amount to the same beneficiary within 10 minutes',
+      kind: 'duplicate_detection',
+      action: 'review',
+      enabled: true,
+      threshold: 1,
+      window: { type: 'rolling', seconds: 600 },
+    },
+    {
+      id: 'new_ben_amount',
+      name: 'New beneficiary amount (first 7 days)',
+      kind: 'new_beneficiary_limit',
+      action: 'review',
+      enabled: true,
+      ...usd('5000.00'),
+      params: { max_age_seconds: 7 * 86400 },
+    },
+    {
+      id: 'new_ben_count',
+      name: 'New beneficiary count (first 2 days)',
+      kind: 'new_beneficiary_limit',
+      action: 'alert',
+      enabled: true,
+      threshold: 5,
+      params: { max_age_seconds: 2 * 86400 },
+    },
+    {
+      id: 'sanctions_geo',
+      name: 'Embargoed destinations',
+      kind: 'geo_blocking',
+      action: 'block',
+      enabled: true,
+      params: { countries: ['KP', 'IR', 'SY', 'CU'] },
+    },
+    {
+      id: 'ng_cards',
+      name: 'Card payouts to NG, daily',
+      kind: 'max_daily_amount',
+      action: 'review',
+      enabled: true,
+      ...usd('2000.00'),
+      window: day('Africa/Lagos'),
+      group_by: 'beneficiary',
+      filters: { countries: { include: ['NG'] }, instrument_types: ['card'] },
+    },
+    {
+      id: 'wallet_daily',
+      name: 'Wallet payouts daily',
+      kind: 'max_daily_amount',
+      action: 'alert',
+      enabled: true,
+      ...usd('5000.00'),
+      window: day(),
+      group_by: 'instrument',
+      filters: { instrument_types: ['wallet'] },
+    },
+    {
+      id: 'eur_daily',
+      name: 'EUR payouts daily (EUR limit)',
+      kind: 'max_daily_amount',
+      action: 'review',
+      enabled: false,
+      threshold: '100000.00',
+      currency: 'EUR',
+      window: day('Europe/Berlin'),
+      filters: { currencies: ['EUR'] },
+    },
+  ],
+}
+
+/** The proposed change: tighter beneficiary caps, a stricter new-beneficiary rule, the EUR rule on. */
+export const proposedVelocityRules = {
+  version: 42,
+  rules: currentVelocityRules.rules.map((rule) => {
+    switch (rule.id) {
+      case 'ben_daily':
+        return { ...rule, threshold: '8000.00' }
+      case 'ben_daily_count':
+        return { ...rule, threshold: 3 }
+      case 'new_ben_amount':
+        return { ...rule, action: 'block', threshold: '2500.00' }
+      case 'txn_review':
+        return { ...rule, threshold: '5000.00' }
+      case 'eur_daily':
+        return { ...rule, enabled: true, threshold: '50000.00' }
+      default:
+        return rule
+    }
+  }),
+}
+
+/** USD per unit of each currency the example payouts use (so they count towards USD limits). */
+export const usdRates = [
+  ['PHP', '0.0172'],
+  ['MXN', '0.0581'],
+  ['INR', '0.01198'],
+  ['NGN', '0.000645'],
+  ['GBP', '1.2702'],
+  ['EUR', '1.0834'],
+  ['JPY', '0.00667'],
+  ['KES', '0.00774'],
+].map(([from, rate]) => ({ from, to: 'USD', rate }))
+
+/** A transaction scoring rule set in the shape of seeds 001 and 002. */
+export const scoringRules = {
+  version: '2025-07-01',
+  thresholds: { review: 300, reject: 600 },
+  rules: [
+    {
+      id: 'amt_1k',
+      name: 'Amount at or above 1,000 USD equivalent',
+      status: 'ACTIVE',
+      score: 100,
+      dry_run: false,
+      tags: ['amount'],
+      condition: { field: 'amount_usd', op: 'gte', value: '1000.00' },
+    },
+    {
+      id: 'amt_5k',
+      name: 'Amount at or above 5,000 USD equivalent',
+      status: 'ACTIVE',
+      score: 200,
+      dry_run: false,
+      tags: ['amount'],
+      condition: { field: 'amount_usd', op: 'gte', value: '5000.00' },
+    },
+    {
+      id: 'new_device',
+      name: 'Unrecognised device',
+      status: 'ACTIVE',
+      score: 150,
+      dry_run: false,
+      tags: ['device'],
+      condition: { field: 'recognizedDevice', op: 'eq', value: '0' },
+    },
+    {
+      id: 'first_5',
+      name: '[Account] First 5 outbound',
+      status: 'ACTIVE',
+      score: 50,
+      dry_run: false,
+      tags: ['behaviour'],
+      condition: { field: 'features.beneficiary_payouts_total', op: 'lte', value: 5 },
+    },
+    {
+      id: 'busy_24h',
+      name: '[73] Many payouts to the same beneficiary in 24 h',
+      status: 'ACTIVE',
+      score: 150,
+      dry_run: false,
+      tags: ['velocity'],
+      condition: { field: 'features.beneficiary_count_24h', op: 'gt', value: 3 },
+    },
+    {
+      id: 'high_risk_corridor',
+      name: 'High-risk corridor',
+      status: 'ACTIVE',
+      score: 100,
+      dry_run: false,
+      tags: ['geo'],
+      condition: { field: 'country', op: 'in', value: ['NG', 'KE'] },
+    },
+    {
+      id: 'card_to_ng',
+      name: 'Card payout to NG',
+      status: 'ACTIVE',
+      score: 100,
+      dry_run: false,
+      tags: ['geo', 'instrument'],
+      condition: {
+        all: [
+          { field: 'country', op: 'eq', value: 'NG' },
+          { field: 'instrumentType', op: 'eq', value: 'card' },
+        ],
+      },
+    },
+    {
+      id: 'night',
+      name: 'Night-time payout (00–05 UTC)',
+      status: 'ACTIVE',
+      score: 50,
+      dry_run: false,
+      tags: ['behaviour'],
+      condition: { field: 'hour_utc', op: 'lt', value: 5 },
+    },
+    {
+      id: 'round_amount',
+      name: 'Round amount',
+      status: 'ACTIVE',
+      score: 25,
+      dry_run: false,
+      tags: ['amount'],
+      condition: { field: 'amount', op: 'matches', value: '^[0-9]+000(\\.00)?$' },
+    },
+    {
+      id: 'pep',
+      name: '[AML] Outbound - PEP Check',
+      status: 'ACTIVE',
+      score: 0,
+      dry_run: false,
+      tags: ['aml'],
+      condition: { field: 'pepMatch', op: 'eq', value: true },
+    },
+    {
+      id: 'new_ben_big',
+      name: 'New beneficiary, large amount',
+      status: 'ACTIVE',
+      score: 200,
+      dry_run: false,
+      tags: ['behaviour', 'amount'],
+      condition: {
+        all: [
+          { field: 'features.beneficiary_age_days', op: 'lt', value: 7 },
+          { field: 'amount_usd', op: 'gte', value: '2500.00' },
+        ],
+      },
+    },
+    {
+      id: 'wallet_small',
+      name: 'Small wallet payout',
+      status: 'ACTIVE',
+      score: -50,
+      dry_run: false,
+      tags: ['instrument'],
+      condition: {
+        all: [
+          { field: 'instrumentType', op: 'eq', value: 'wallet' },
+          { field: 'amount_usd', op: 'lt', value: '50.00' },
+        ],
+      },
+    },
+    {
+      id: 'try_risky_asn',
+      name: 'IP from a risky network (trial)',
+      status: 'ACTIVE',
+      score: 120,
+      dry_run: true,
+      tags: ['device'],
+      condition: { field: 'riskyAsn', op: 'eq', value: true },
+    },
+    {
+      id: 'old_rule',
+      name: 'Retired: any amount over 100',
+      status: 'INACTIVE',
+      score: 500,
+      dry_run: false,
+      condition: { field: 'amount_usd', op: 'gt', value: '100.00' },
+    },
+  ],
+}
