@@ -19,17 +19,26 @@ const K = new Int32Array([
   0xc67178f2,
 ])
 const W = new Int32Array(64)
-const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+const digit = (n: number): number => (n < 10 ? 48 + n : 87 + n)
+const out = new Array<number>(32)
 
-const word = (h: number): string =>
-  (hex[h >>> 24] as string) +
-  (hex[(h >>> 16) & 0xff] as string) +
-  (hex[(h >>> 8) & 0xff] as string) +
-  (hex[h & 0xff] as string)
+/** The 8 hex digits of a 32-bit word into `out` at `at`. */
+const word = (h: number, at: number): void => {
+  for (let k = 7; k >= 0; k--) {
+    out[at + k] = digit(h & 0xf)
+    h >>>= 4
+  }
+}
 
 /** `deriveId(prefix, parts)`, exactly. */
 export const deriveIdFast = (prefix: string, parts: ReadonlyArray<string | number>): string => {
-  const message = parts.length === 2 ? `${parts[0]}\u0000${parts[1]}` : parts.map(String).join('\u0000')
+  const first = parts[0]
+  const message =
+    parts.length === 1 && typeof first === 'string'
+      ? first
+      : parts.length === 2
+        ? `${first}\u0000${parts[1]}`
+        : parts.map(String).join('\u0000')
   const n = message.length
   if (n > 55) return deriveId(prefix, parts)
   let word32 = 0
@@ -81,13 +90,11 @@ export const deriveIdFast = (prefix: string, parts: ReadonlyArray<string | numbe
     b = a
     a = (t1 + t2) | 0
   }
-  return (
-    prefix +
-    word((0x6a09e667 + a) >>> 0) +
-    word((0xbb67ae85 + b) >>> 0) +
-    word((0x3c6ef372 + c) >>> 0) +
-    word((0xa54ff53a + d) >>> 0)
-  )
+  word((0x6a09e667 + a) >>> 0, 0)
+  word((0xbb67ae85 + b) >>> 0, 8)
+  word((0x3c6ef372 + c) >>> 0, 16)
+  word((0xa54ff53a + d) >>> 0, 24)
+  return prefix + String.fromCharCode.apply(null, out)
 }
 
 // ---------------------------------------------------------------- record and webhook ids

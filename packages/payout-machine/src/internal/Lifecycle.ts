@@ -25,7 +25,7 @@ import {
 } from '../PayoutEvent.js'
 import type { PayoutContext, PayoutState } from '../PayoutMachine.js'
 import type { PayoutSnapshot } from '../PayoutSnapshot.js'
-import { cancellableStatuses, type PayoutStatus } from '../PayoutStatus.js'
+import { cancellableStatuses, type PayoutStatus, payoutStatuses } from '../PayoutStatus.js'
 import type {
   AuditRecord,
   PayoutStep,
@@ -63,11 +63,24 @@ const invalid = (
 
 // ---------------------------------------------------------------- records
 
-const rfiWebhook: Partial<Record<PayoutEventType, WebhookEventType>> = {
-  RFI_OPENED: 'rfi.created',
-  RFI_RESPONDED: 'rfi.responded',
-  RFI_RESOLVED: 'rfi.resolved',
-  RFI_ESCALATED: 'rfi.escalated',
+const rfiWebhook = (type: PayoutEventType | 'CREATED'): WebhookEventType | undefined => {
+  switch (type) {
+    case 'RFI_OPENED':
+      return 'rfi.created'
+    case 'RFI_RESPONDED':
+      return 'rfi.responded'
+    case 'RFI_RESOLVED':
+      return 'rfi.resolved'
+    case 'RFI_ESCALATED':
+      return 'rfi.escalated'
+    default:
+      return undefined
+  }
+}
+
+/** `payout.<status>` for each status, built once. */
+const statusWebhook = Object.fromEntries(payoutStatuses.map((s) => [s, `payout.${s}`])) as {
+  readonly [S in PayoutStatus]: `payout.${S}`
 }
 
 type Metadata = Record<string, string | number | boolean>
@@ -149,8 +162,8 @@ const emit = (
   }
   if (event.actor.id !== undefined) record.actor_id = event.actor.id
   if (reason !== undefined) record.reason = reason
-  const rfiType = event.type === 'CREATED' ? undefined : rfiWebhook[event.type]
-  const type: WebhookEventType | undefined = from !== to.status ? `payout.${to.status}` : rfiType
+  const rfiType = rfiWebhook(event.type)
+  const type: WebhookEventType | undefined = from !== to.status ? statusWebhook[to.status] : rfiType
   if (type === undefined) return { record, webhook: undefined }
   const data: { -readonly [K in keyof WebhookEvent['data']]: WebhookEvent['data'][K] } = {
     payout_id: payoutId,
