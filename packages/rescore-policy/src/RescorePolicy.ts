@@ -182,6 +182,7 @@ const firstLive = (log: QuotaLog, cutoff: number): number => {
 const quotaTimeOf = (log: QuotaLog, now: number): number => {
   if (log.len === log.head) return now
   const latest = log.times[log.len - 1] as number
+  // biome-ignore lint/complexity/useMathMinMax: as before, a NaN `now` falls back to the latest admission
   return now > latest ? now : latest
 }
 
@@ -190,7 +191,12 @@ const quotaTimeOf = (log: QuotaLog, now: number): number => {
  * it is the later of `now` and the latest admission, so a clock that steps backwards never lets
  * an admission out early.
  */
-const readQuota = (state: RescoreState, merchantId: string, now: number, config: RescoreConfig): QuotaStatus => {
+const readQuota = (
+  state: RescoreState,
+  merchantId: string,
+  now: number,
+  config: RescoreConfig,
+): QuotaStatus => {
   const log = quotaLog(state.quotas, merchantId)
   const limit = merchantQuotaLimit(config, merchantId)
   if (log === undefined) return { limit, remaining: limit, resetSeconds: 0 }
@@ -216,16 +222,25 @@ const answer = (state: RescoreState, response: RescoreResponse): RescoreDecision
 })
 
 /** The 422 for a request the service built wrong, naming the fields (the slow path). */
-const malformed = (state: RescoreState, request: unknown, now: number, config: RescoreConfig): RescoreDecision => {
+const malformed = (
+  state: RescoreState,
+  request: unknown,
+  now: number,
+  config: RescoreConfig,
+): RescoreDecision => {
   const decoded = decodeRescoreRequest(request)
   const problems = E.isLeft(decoded) ? decoded.left.problems : []
   const merchantId = (request as { merchantId?: unknown } | null)?.merchantId
   return answer(
     state,
-    rescoreError('validation_error', readQuota(state, MerchantId.is(merchantId) ? merchantId : '', now, config), {
-      message: `the service passed a malformed request: ${problems.map((p) => p.field || 'request').join(', ')}`,
-      details: problems,
-    }),
+    rescoreError(
+      'validation_error',
+      readQuota(state, MerchantId.is(merchantId) ? merchantId : '', now, config),
+      {
+        message: `the service passed a malformed request: ${problems.map((p) => p.field || 'request').join(', ')}`,
+        details: problems,
+      },
+    ),
   )
 }
 
@@ -318,7 +333,10 @@ export const decideRescore = (
     live = log.len - first
     if (live >= limit) {
       const retry = retryAfterSeconds((log.times[first + live - limit] as number) + windowMs - now)
-      return answer(state, respond(429, errorBodyOf('rate_limit_exceeded'), limitText, 0, retry, retry, false))
+      return answer(
+        state,
+        respond(429, errorBodyOf('rate_limit_exceeded'), limitText, 0, retry, retry, false),
+      )
     }
   }
   // Admitted: what the headers say from here on.
@@ -467,7 +485,9 @@ const release = (state: RescoreState, lease: RescoreLease, cooldownUntil: number
   const beneficiaries = mapSet(
     state.beneficiaries,
     lease.beneficiaryId,
-    nextLease === null && nextCooldown === null ? undefined : { lease: nextLease, cooldownUntil: nextCooldown },
+    nextLease === null && nextCooldown === null
+      ? undefined
+      : { lease: nextLease, cooldownUntil: nextCooldown },
   )
   return { ...state, beneficiaries }
 }

@@ -208,7 +208,8 @@ export const pruneRescoreState = (state: RescoreState, now: number, config: Resc
     const lease = b.lease !== null && b.lease.expiresAt > now ? b.lease : null
     const cooldownUntil = b.cooldownUntil !== null && b.cooldownUntil > now ? b.cooldownUntil : null
     if (lease === null && cooldownUntil === null) changed.push([id, undefined])
-    else if (lease !== b.lease || cooldownUntil !== b.cooldownUntil) changed.push([id, { lease, cooldownUntil }])
+    else if (lease !== b.lease || cooldownUntil !== b.cooldownUntil)
+      changed.push([id, { lease, cooldownUntil }])
   }
   let beneficiaries = state.beneficiaries
   for (const [id, b] of changed) beneficiaries = mapSet(beneficiaries, id, b)

@@ -27,7 +27,10 @@ interface Node<W> {
  * `target`'s edit to the world of the current version `root` and stores the inverse edit in
  * `root`. `undefined` for an empty version (no world, no next).
  */
-const reroot = <W, N extends Node<W>>(target: N, swap: (world: W, root: N, target: N) => void): W | undefined => {
+const reroot = <W, N extends Node<W>>(
+  target: N,
+  swap: (world: W, root: N, target: N) => void,
+): W | undefined => {
   if (target.world !== undefined) return target.world
   if (target.next === undefined) return undefined
   const path: N[] = []
@@ -265,14 +268,20 @@ export const quotaLog = (v: QuotaVersion, merchant: string): QuotaLog | undefine
   (v.world ?? reroot(v, swapQuota))?.get(merchant)
 
 /** Start a new log object when this many expired slots lead the live ones (and outnumber them). */
-const compactAt = 256
+const defaultCompactAt = 256
 
 /**
  * The version in which the merchant's live admissions are `times[head..len)` of its current log
  * followed by `time` when `admit` (`head` may only grow: it expires admissions). Makes `v`
  * current first. With `head === len` and no admission the merchant's log is dropped.
  */
-export const quotaUpdate = (v: QuotaVersion, merchant: string, head: number, time: number | undefined): QuotaVersion => {
+export const quotaUpdate = (
+  v: QuotaVersion,
+  merchant: string,
+  head: number,
+  time: number | undefined,
+  compactAt: number = defaultCompactAt,
+): QuotaVersion => {
   const world = v.world ?? reroot(v, swapQuota)
   const current = world?.get(merchant)
   const oldLen = current?.len ?? 0
