@@ -31,6 +31,7 @@ import type {
   PayoutStep,
   RefusalReason,
   Rejection,
+  WebhookData,
   WebhookEvent,
   WebhookEventType,
 } from '../PayoutStep.js'
@@ -93,30 +94,39 @@ const metadataOf = (
   next: PayoutContext,
   config: { readonly reviewTier: string },
 ): Metadata => {
-  const metadata: Metadata = { event_id: eventId, state, inferred }
+  // whole literals, one per kind of event, in the same key order as ever
   switch (event.type) {
     case 'VELOCITY_EVALUATED':
-      metadata.verdict = event.verdict
-      break
+      return { event_id: eventId, state, inferred, verdict: event.verdict }
     case 'RISK_SCORED':
-      metadata.raw_score = event.rawScore
-      if (next.risk !== null) metadata.tier = next.risk.tier
-      metadata.evaluation_id = event.evaluationId
-      metadata.review_tier = config.reviewTier
-      break
+      return next.risk !== null
+        ? {
+            event_id: eventId,
+            state,
+            inferred,
+            raw_score: event.rawScore,
+            tier: next.risk.tier,
+            evaluation_id: event.evaluationId,
+            review_tier: config.reviewTier,
+          }
+        : {
+            event_id: eventId,
+            state,
+            inferred,
+            raw_score: event.rawScore,
+            evaluation_id: event.evaluationId,
+            review_tier: config.reviewTier,
+          }
     case 'RFI_OPENED':
     case 'RFI_RESPONDED':
     case 'RFI_RESOLVED':
     case 'RFI_ESCALATED':
-      if (next.rfi !== null) {
-        metadata.rfi_id = next.rfi.id
-        metadata.rfi_status = next.rfi.status
-      }
-      break
+      return next.rfi !== null
+        ? { event_id: eventId, state, inferred, rfi_id: next.rfi.id, rfi_status: next.rfi.status }
+        : { event_id: eventId, state, inferred }
     default:
-      break
+      return { event_id: eventId, state, inferred }
   }
-  return metadata
 }
 
 const reasonOf = (event: PayoutEvent, to: PayoutStatus): string | undefined =>
@@ -146,35 +156,99 @@ const emit = (
 ): Emitted => {
   const auditId = auditRecordIdOf(payoutId, seq) as PayoutEventId
   const reason = event.type === 'CREATED' ? undefined : reasonOf(event, to.status)
-  const record: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
-    id: auditId,
-    payout_id: payoutId,
-    seq,
-    previous_status: from,
-    status: to.status,
-    event: event.type,
-    actor_type: event.actor.type,
-    occurred_at: occurredAt,
-    metadata:
-      event.type === 'CREATED'
-        ? { event_id: eventId, state: to.state, inferred }
-        : metadataOf(event, eventId, to.state, inferred, to.context, config),
-  }
-  if (event.actor.id !== undefined) record.actor_id = event.actor.id
-  if (reason !== undefined) record.reason = reason
+  const metadata =
+    event.type === 'CREATED'
+      ? { event_id: eventId, state: to.state, inferred }
+      : metadataOf(event, eventId, to.state, inferred, to.context, config)
+  const actorId = event.actor.id
+  // Whole literals, optional fields last, so that every record is built in one allocation with
+  // its final shape (adding a property later would grow it out of line).
+  const record: AuditRecord =
+    actorId === undefined
+      ? reason === undefined
+        ? {
+            id: auditId,
+            payout_id: payoutId,
+            seq,
+            previous_status: from,
+            status: to.status,
+            event: event.type,
+            actor_type: event.actor.type,
+            occurred_at: occurredAt,
+            metadata,
+          }
+        : {
+            id: auditId,
+            payout_id: payoutId,
+            seq,
+            previous_status: from,
+            status: to.status,
+            event: event.type,
+            actor_type: event.actor.type,
+            occurred_at: occurredAt,
+            metadata,
+            reason,
+          }
+      : reason === undefined
+        ? {
+            id: auditId,
+            payout_id: payoutId,
+            seq,
+            previous_status: from,
+            status: to.status,
+            event: event.type,
+            actor_type: event.actor.type,
+            occurred_at: occurredAt,
+            metadata,
+            actor_id: actorId,
+          }
+        : {
+            id: auditId,
+            payout_id: payoutId,
+            seq,
+            previous_status: from,
+            status: to.status,
+            event: event.type,
+            actor_type: event.actor.type,
+            occurred_at: occurredAt,
+            metadata,
+            actor_id: actorId,
+            reason,
+          }
   const rfiType = rfiWebhook(event.type)
   const type: WebhookEventType | undefined = from !== to.status ? statusWebhook[to.status] : rfiType
   if (type === undefined) return { record, webhook: undefined }
-  const data: { -readonly [K in keyof WebhookEvent['data']]: WebhookEvent['data'][K] } = {
-    payout_id: payoutId,
-    status: to.status,
-    previous_status: from,
-    seq,
-    audit_record_id: auditId,
-  }
-  if (reason !== undefined) data.reason = reason
-  if (rfiType !== undefined && to.context.rfi !== null)
-    data.rfi = { id: to.context.rfi.id, status: to.context.rfi.status }
+  const rfi = rfiType !== undefined ? to.context.rfi : null
+  const data: WebhookData =
+    rfi === null
+      ? reason === undefined
+        ? { payout_id: payoutId, status: to.status, previous_status: from, seq, audit_record_id: auditId }
+        : {
+            payout_id: payoutId,
+            status: to.status,
+            previous_status: from,
+            seq,
+            audit_record_id: auditId,
+            reason,
+          }
+      : reason === undefined
+        ? {
+            payout_id: payoutId,
+            status: to.status,
+            previous_status: from,
+            seq,
+            audit_record_id: auditId,
+            rfi: { id: rfi.id, status: rfi.status },
+          }
+        : {
+            payout_id: payoutId,
+            status: to.status,
+            previous_status: from,
+            seq,
+            audit_record_id: auditId,
+            reason,
+            rfi: { id: rfi.id, status: rfi.status },
+          }
   return {
     record,
     webhook: { id: webhookEventIdOf(payoutId, seq) as WebhookEventId, type, created_at: occurredAt, data },
