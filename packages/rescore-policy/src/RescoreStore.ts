@@ -53,7 +53,9 @@ export interface VersionedRescoreState {
  * assert.equal(await store.compareAndSet(version, state), false)
  */
 export interface RescoreStore {
+  /** Reads the current state and its version. */
   readonly read: () => Promise<VersionedRescoreState>
+  /** Writes `next` only if the stored version is still `expectedVersion`; resolves to whether it did. */
   readonly compareAndSet: (expectedVersion: number, next: RescoreState) => Promise<boolean>
 }
 

@@ -40,12 +40,18 @@ interface PendingCall {
  * `engine.rescore(beneficiaryId)` where it would call the real engine, and reads `clock()` for now.
  */
 export interface RescoreHarness {
-  readonly engine: { rescore(beneficiaryId: string): Promise<EngineEvaluation> }
+  /** The fake engine: call it where the service would start a Payee-pillar rescore. */
+  readonly engine: {
+    /** Starts a rescore of the beneficiary; settles when the command set answers or fails it. */
+    rescore(beneficiaryId: string): Promise<EngineEvaluation>
+  }
+  /** The test's clock, in epoch milliseconds: the service reads it for every `now`. */
   readonly clock: () => number
 }
 
 /** The service under test: it answers one request (awaiting the engine when it starts a rescore). */
 export interface RescoreServiceUnderTest {
+  /** Handles one request to `POST /v1/beneficiaries/{id}/rescore` and resolves to the response it sends. */
   post(request: RescoreRequest): Promise<RescoreResponse>
 }
 
