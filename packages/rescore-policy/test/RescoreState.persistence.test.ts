@@ -91,7 +91,7 @@ interface Node {
 const contentOf = (state: RescoreState): unknown => ({
   size: rescoreStateSize(state),
   quotas: [...(quotaWorld(state.quotas) ?? [])]
-    .map(([m, log]) => [m, log.times.slice(log.head, log.len)] as const)
+    .map(([m, log]) => [m, Array.from(log.times.subarray(log.head, log.len))] as const)
     .sort(([a], [b]) => a.localeCompare(b)),
   keys: [...(tableWorld(state.keys) ?? [])]
     .flatMap(([m, row]) => [...row].map(([k, record]) => [m, k, JSON.stringify(record)] as const))

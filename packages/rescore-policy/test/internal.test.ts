@@ -118,7 +118,7 @@ describe('QuotaVersion', () => {
   type Logs = Map<string, number[]>
   const liveOf = (v: V.QuotaVersion, merchant: string): number[] | undefined => {
     const log = V.quotaLog(v, merchant)
-    return log === undefined ? undefined : log.times.slice(log.head, log.len)
+    return log === undefined ? undefined : Array.from(log.times.subarray(log.head, log.len))
   }
 
   test.prop(

@@ -205,7 +205,8 @@ export const tableSet = <V>(
  * under `config` (a cache, not part of the value).
  */
 export interface QuotaLog {
-  readonly times: number[]
+  /** Grown (copied whole) when full, so every version's slots stay; off the GC-scanned heap. */
+  times: Float64Array
   head: number
   len: number
   config: unknown
@@ -293,19 +294,26 @@ export const quotaUpdate = (
   let newLen = oldLen
   if (time === undefined && head >= oldLen) log = undefined
   else if (log === undefined || (head >= compactAt && head >= oldLen - head)) {
-    const times = log === undefined ? [] : log.times.slice(head, oldLen)
+    const live = log === undefined ? 0 : oldLen - head
+    const times = new Float64Array(Math.max(8, 2 * live + 8))
+    if (log !== undefined) times.set(log.times.subarray(head, oldLen))
     log = {
       times,
       head: 0,
-      len: times.length,
+      len: live,
       config: log?.config,
       limit: log?.limit ?? 0,
       limitText: log?.limitText ?? '',
     }
     newHead = 0
-    newLen = times.length
+    newLen = live
   }
   if (time !== undefined && log !== undefined) {
+    if (newLen === log.times.length) {
+      const grown = new Float64Array(2 * newLen)
+      grown.set(log.times)
+      log.times = grown
+    }
     log.times[newLen] = time
     newLen++
   }
