@@ -26,7 +26,12 @@ interface Manifest {
 
 const packages = fs
   .readdirSync(path.join(root, 'packages'))
-  .map((dir) => ({ dir: path.join(root, 'packages', dir), manifest: JSON.parse(fs.readFileSync(path.join(root, 'packages', dir, 'package.json'), 'utf8')) as Manifest }))
+  .map((dir) => ({
+    dir: path.join(root, 'packages', dir),
+    manifest: JSON.parse(
+      fs.readFileSync(path.join(root, 'packages', dir, 'package.json'), 'utf8'),
+    ) as Manifest,
+  }))
   .filter((p) => !p.manifest.private)
   .sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
 
@@ -58,8 +63,13 @@ for (const { dir, manifest } of packages) {
 // A consumer that installs the tarballs from npm's point of view and imports every public entry.
 const consumer = fs.mkdtempSync(path.join(os.tmpdir(), 'payout-kernel-consumer-'))
 try {
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-  const peers = new Set(packages.flatMap((p) => Object.entries(p.manifest.peerDependencies ?? {}).map(([n, v]) => `${n}@${v}`)))
+  fs.writeFileSync(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  )
+  const peers = new Set(
+    packages.flatMap((p) => Object.entries(p.manifest.peerDependencies ?? {}).map(([n, v]) => `${n}@${v}`)),
+  )
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...peers], consumer)
   const entries = packages.flatMap(({ manifest }) =>
     Object.entries(manifest.exports ?? {})
@@ -82,7 +92,9 @@ try {
 } catch (e) {
   failed += 1
   const out = e as { message?: string; stdout?: string; stderr?: string }
-  process.stdout.write(`  FAIL  consumer install/import\n${out.stdout ?? ''}${out.stderr ?? out.message ?? ''}\n`)
+  process.stdout.write(
+    `  FAIL  consumer install/import\n${out.stdout ?? ''}${out.stderr ?? out.message ?? ''}\n`,
+  )
 } finally {
   fs.rmSync(consumer, { recursive: true, force: true })
 }

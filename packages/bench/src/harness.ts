@@ -27,7 +27,9 @@ export const compare = async (c: Comparison, timeMs = 1500): Promise<number> => 
   const bench = new Bench({ time: timeMs, warmup: true })
   bench.add(c.baseline.name, c.baseline.run).add(c.candidate.name, c.candidate.run)
   await bench.run()
-  const [base, cand] = bench.tasks.map((t) => (t.result.state === 'completed' ? t.result.throughput.mean : Number.NaN))
+  const [base, cand] = bench.tasks.map((t) =>
+    t.result.state === 'completed' ? t.result.throughput.mean : Number.NaN,
+  )
   const baseItems = c.baseline.itemsPerRun ?? 1
   const candItems = c.candidate.itemsPerRun ?? 1
   const ratio = ((cand ?? Number.NaN) * candItems) / ((base ?? Number.NaN) * baseItems)

@@ -2,7 +2,8 @@
 // compiled transition table, with decoding, audit records and webhook events) against XState's
 // pure `transition()` on the same machine and the same events, in the same run.
 // Sizes: PAYOUT_LIFECYCLES (100000 complete lifecycles replayed), PAYOUT_DISTINCT (2000 distinct
-// event sequences, reused under fresh payout ids), PAYOUT_BATCH (500 lifecycles per tinybench call).
+// event sequences, reused under fresh payout ids), PAYOUT_BATCH (500 lifecycles per tinybench call),
+// PAYOUT_ROUNDS (2 timed full replays per side, alternating).
 //
 // What each side is given, outside the timings: the same event objects; XState's copy of each
 // carries the policy as `config` (that is how its events see the policy), built once per distinct
@@ -29,6 +30,7 @@ import { compare, heapUsed, timeOnce } from './harness.js'
 const lifecycleCount = Number(process.env.PAYOUT_LIFECYCLES ?? 100_000)
 const distinctCount = Number(process.env.PAYOUT_DISTINCT ?? 2_000)
 const batch = Number(process.env.PAYOUT_BATCH ?? 500)
+const rounds = Math.max(1, Number(process.env.PAYOUT_ROUNDS ?? 2))
 
 interface Distinct {
   readonly lifecycle: PayoutLifecycle
@@ -126,17 +128,35 @@ export async function main(): Promise<void> {
     const held = heapUsed() - before
     return { ms, cpuMs: (used.user + used.system) / 1000, held, count: result.length }
   }
-  const ours = once(replayOurs)
-  const theirs = once(replayXState)
   const rate = (ms: number) => `${(((eventCount / ms) * 1000) / 1e3).toFixed(1)}k events/s`
   const line = (name: string, r: ReturnType<typeof once>) =>
     `  ${name.padEnd(21)} ${(r.ms / 1000).toFixed(2)} s  ${rate(r.ms).padStart(18)}` +
     `   cpu ${(r.cpuMs / 1000).toFixed(2)} s  ${rate(r.cpuMs).padStart(18)}` +
     `   held ~${Math.round(r.held / 1024 / 1024)} MiB (~${Math.round(r.held / r.count)} bytes each)\n`
-  process.stdout.write(
-    `\nfull replay of ${lifecycleCount} lifecycles (${eventCount} events), final snapshots kept:\n` +
-      line('XState transition()', theirs) +
-      line('applyPayoutEvent', ours) +
-      `  ratio                 ${(theirs.ms / ours.ms).toFixed(2)}x wall, ${(theirs.cpuMs / ours.cpuMs).toFixed(2)}x cpu   (target ≥ 15x)\n`,
-  )
+  const ratio = (theirs: ReturnType<typeof once>, ours: ReturnType<typeof once>) =>
+    `${(theirs.ms / ours.ms).toFixed(2)}x wall, ${(theirs.cpuMs / ours.cpuMs).toFixed(2)}x cpu`
+  // alternating sides, so that a burst of other load falls on both; best of the rounds per side
+  const oursRuns: Array<ReturnType<typeof once>> = []
+  const theirsRuns: Array<ReturnType<typeof once>> = []
+  for (let round = 1; round <= rounds; round++) {
+    const first = round % 2 === 1
+    const a = first ? once(replayOurs) : undefined
+    const theirs = once(replayXState)
+    const ours = a ?? once(replayOurs)
+    oursRuns.push(ours)
+    theirsRuns.push(theirs)
+    process.stdout.write(
+      `\nfull replay ${round}/${rounds} of ${lifecycleCount} lifecycles (${eventCount} events), final snapshots kept:\n` +
+        line('XState transition()', theirs) +
+        line('applyPayoutEvent', ours) +
+        `  ratio                 ${ratio(theirs, ours)}   (target ≥ 15x)\n`,
+    )
+  }
+  const best = (runs: ReadonlyArray<ReturnType<typeof once>>) =>
+    runs.reduce((b, r) => ({ ...r, ms: Math.min(b.ms, r.ms), cpuMs: Math.min(b.cpuMs, r.cpuMs) }))
+  if (rounds > 1)
+    process.stdout.write(
+      `\nfull replay, best of ${rounds} per side: XState ${rate(best(theirsRuns).ms)}, applyPayoutEvent ${rate(best(oursRuns).ms)}` +
+        `, ratio ${ratio(best(theirsRuns), best(oursRuns))}   (target ≥ 15x)\n`,
+    )
 }
