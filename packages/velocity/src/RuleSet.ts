@@ -81,8 +81,53 @@ export type RuleAction = 'block' | 'review' | 'alert'
 export type GroupBy = 'merchant' | 'beneficiary' | 'instrument' | 'destination_country'
 
 /**
+ * What a distinct-count measure counts the different values of, among a group's payouts in the
+ * window: beneficiaries, instruments or destination countries.
+ *
+ * @example
+ * import type { DistinctField } from '@payout-kernel/velocity'
+ * import assert from 'node:assert/strict'
+ *
+ * const of: DistinctField = 'beneficiary'
+ * assert.equal(of, 'beneficiary')
+ */
+export type DistinctField = 'beneficiary' | 'instrument' | 'destination_country'
+
+/**
+ * The fields a distinct-count measure can count (`"measure": { "distinct": … }` in the JSON).
+ *
+ * @example
+ * import { distinctFields } from '@payout-kernel/velocity'
+ * import assert from 'node:assert/strict'
+ *
+ * assert.deepEqual(distinctFields, ['beneficiary', 'instrument', 'destination_country'])
+ */
+export const distinctFields: ReadonlyArray<DistinctField> = [
+  'beneficiary',
+  'instrument',
+  'destination_country',
+]
+
+/**
+ * The rule kinds that accept a distinct-count measure instead of a count of payouts.
+ *
+ * @example
+ * import { distinctKinds } from '@payout-kernel/velocity'
+ * import assert from 'node:assert/strict'
+ *
+ * assert.ok(distinctKinds.includes('max_daily_count'))
+ * assert.ok(!distinctKinds.includes('duplicate_detection'))
+ */
+export const distinctKinds: ReadonlyArray<RuleKind> = [
+  'max_daily_count',
+  'max_count_per_beneficiary',
+  'new_beneficiary_limit',
+]
+
+/**
  * What a rule measures and its inclusive limit: an amount in a currency (exact minor units), a
- * count of payouts, or nothing (geo blocking).
+ * count of payouts, a count of distinct values (beneficiaries, instruments or destination
+ * countries) among them, or nothing (geo blocking).
  *
  * @example
  * import type { RuleMeasure } from '@payout-kernel/velocity'
@@ -90,11 +135,14 @@ export type GroupBy = 'merchant' | 'beneficiary' | 'instrument' | 'destination_c
  * import assert from 'node:assert/strict'
  *
  * const m: RuleMeasure = { type: 'amount', limit: minorUnits(100000n), currency: 'USD' as Currency }
+ * const d: RuleMeasure = { type: 'distinct', of: 'beneficiary', limit: 20 }
  * assert.equal(m.type, 'amount')
+ * assert.equal(d.type, 'distinct')
  */
 export type RuleMeasure =
   | { readonly type: 'amount'; readonly limit: MinorUnits; readonly currency: Currency }
   | { readonly type: 'count'; readonly limit: number }
+  | { readonly type: 'distinct'; readonly limit: number; readonly of: DistinctField }
   | { readonly type: 'none' }
 
 /**
@@ -386,6 +434,49 @@ const decodeFilters = (problems: Problems, path: string, u: unknown): RuleFilter
   return filters
 }
 
+const decodeDistinct = (
+  problems: Problems,
+  path: string,
+  u: Obj,
+  kind: RuleKind,
+  declared: unknown,
+): RuleMeasure => {
+  const measurePath = join(path, 'measure')
+  const fallback: RuleMeasure = { type: 'count', limit: 0 }
+  if (!distinctKinds.includes(kind)) {
+    problems.push({
+      field: measurePath,
+      message: `${kind} takes no measure; a distinct count fits ${distinctKinds.join(', ')}`,
+    })
+    return fallback
+  }
+  if (!isObject(declared) || Object.keys(declared).some((k) => k !== 'distinct')) {
+    problems.push({
+      field: measurePath,
+      message: `must be { "distinct": ${distinctFields.join(' | ')} }, got ${describeValue(declared)}`,
+    })
+    return fallback
+  }
+  const of = oneOf(problems, join(measurePath, 'distinct'), own(declared, 'distinct'), distinctFields)
+  const group = own(u, 'group_by') ?? kindSpecs[kind].groupBy ?? 'merchant'
+  if (of !== undefined && of === group)
+    problems.push({
+      field: join(measurePath, 'distinct'),
+      message: `counts the ${of} the rule groups by, which is always 1; count another field`,
+    })
+  if (own(u, 'currency') !== undefined)
+    problems.push({ field: join(path, 'currency'), message: 'a distinct count takes no currency' })
+  const limit = own(u, 'threshold')
+  if (!isNatural(limit)) {
+    problems.push({
+      field: join(path, 'threshold'),
+      message: `must be a whole number of distinct values, 0 or more, got ${describeValue(limit)}`,
+    })
+    return fallback
+  }
+  return of === undefined ? fallback : { type: 'distinct', limit, of }
+}
+
 const decodeMeasure = (
   problems: Problems,
   path: string,
@@ -397,6 +488,8 @@ const decodeMeasure = (
   const currency = own(u, 'currency')
   const thresholdPath = join(path, 'threshold')
   const currencyPath = join(path, 'currency')
+  const declared = own(u, 'measure')
+  if (declared !== undefined) return decodeDistinct(problems, path, u, kind, declared)
   const measured: Measured =
     spec.measure === 'either' ? (typeof threshold === 'number' ? 'count' : 'amount') : spec.measure
   switch (measured) {
@@ -636,6 +729,7 @@ export const encodeRule = (rule: Rule): Record<string, unknown> => {
       ? { threshold: formatMoney(money(m.limit, m.currency)), currency: m.currency }
       : {}),
     ...(m.type === 'count' ? { threshold: m.limit } : {}),
+    ...(m.type === 'distinct' ? { threshold: m.limit, measure: { distinct: m.of } } : {}),
     window: encodeWindow(rule.window),
     group_by: rule.groupBy,
     filters,

@@ -10,7 +10,7 @@ import { compileRule, factOf } from './internal/Store.js'
 import { storeOf } from './internal/Versions.js'
 import type { Ledger } from './Ledger.js'
 import type { Payout } from './Payout.js'
-import type { RuleAction, RuleKind, RuleSet } from './RuleSet.js'
+import type { DistinctField, RuleAction, RuleKind, RuleSet } from './RuleSet.js'
 
 // ---------------------------------------------------------------- model
 
@@ -121,6 +121,12 @@ export type EvaluateError =
 
 // ---------------------------------------------------------------- wording
 
+const distinctNames: Readonly<Record<DistinctField, string>> = {
+  beneficiary: 'beneficiaries',
+  instrument: 'instruments',
+  destination_country: 'destination countries',
+}
+
 const describe = (
   kind: RuleKind,
   a: Assessment,
@@ -140,6 +146,17 @@ const describe = (
         kind === 'duplicate_detection'
           ? 'payouts of this amount to this beneficiary in the window'
           : 'payouts in the window'
+      return {
+        reason: a.triggered
+          ? `${a.observed} ${what} exceed the limit of ${a.limit}`
+          : `${a.observed} ${what}, within the limit of ${a.limit}`,
+        observed: a.observed,
+        limit: a.limit,
+        remaining: Math.max(0, a.limit - a.observed),
+      }
+    }
+    case 'distinct': {
+      const what = `distinct ${distinctNames[a.of]} in the window`
       return {
         reason: a.triggered
           ? `${a.observed} ${what} exceed the limit of ${a.limit}`

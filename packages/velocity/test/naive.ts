@@ -103,6 +103,20 @@ export const naiveAssess = (
     rule.window.type === 'calendar'
       ? { resets_at: new Date(calendarPeriod(rule.window, t).end).toISOString() }
       : {}
+  if (m.type === 'distinct') {
+    // the values of the counted payouts and of this one, each counted once
+    const valueOf = (x: Payout): string =>
+      m.of === 'beneficiary' ? x.beneficiaryId : m.of === 'instrument' ? x.instrumentId : x.destinationCountry
+    const observed = new Set([...counted.map((r) => valueOf(r.payout)), valueOf(p)]).size
+    return {
+      rule_id: rule.id,
+      triggered: observed > m.limit,
+      observed,
+      limit: m.limit,
+      remaining: Math.max(0, m.limit - observed),
+      ...resets,
+    }
+  }
   if (m.type === 'count') {
     const observed = counted.length + 1
     return {

@@ -12,8 +12,17 @@ import {
 } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Payout } from '../Payout.js'
+import type { DistinctField } from '../RuleSet.js'
 import { type Amount, add, fromBigInt, toBigInt } from './Amount.js'
-import { type CompiledRule, type Fact, matches, periodOf, type Store, usageAt } from './Store.js'
+import {
+  type CompiledRule,
+  distinctWith,
+  type Fact,
+  matches,
+  periodOf,
+  type Store,
+  usageAt,
+} from './Store.js'
 
 /** Exchange rates by `FROM>TO`, already validated, and the rounding of every conversion. */
 export interface Conversions {
@@ -48,6 +57,14 @@ export type Assessment =
     }
   | {
       readonly measure: 'count'
+      readonly triggered: boolean
+      readonly observed: number
+      readonly limit: number
+      readonly resetsAt: number | undefined
+    }
+  | {
+      readonly measure: 'distinct'
+      readonly of: DistinctField
       readonly triggered: boolean
       readonly observed: number
       readonly limit: number
@@ -93,7 +110,16 @@ export const assess = (
           currency: m.currency,
           resetsAt: undefined,
         }
-      : { measure: 'count', triggered: 1 > m.limit, observed: 1, limit: m.limit, resetsAt: undefined }
+      : m.type === 'count'
+        ? { measure: 'count', triggered: 1 > m.limit, observed: 1, limit: m.limit, resetsAt: undefined }
+        : {
+            measure: 'distinct',
+            of: m.of,
+            triggered: 1 > m.limit,
+            observed: 1,
+            limit: m.limit,
+            resetsAt: undefined,
+          }
   }
   const tracker = store.bySignature.get(c.signature)
   if (tracker === undefined) return 'untracked'
@@ -102,6 +128,17 @@ export const assess = (
   if (m.type === 'count') {
     const observed = usage.count + 1
     return { measure: 'count', triggered: observed > m.limit, observed, limit: m.limit, resetsAt }
+  }
+  if (m.type === 'distinct') {
+    const observed = distinctWith(usage, fact.values[m.of])
+    return {
+      measure: 'distinct',
+      of: m.of,
+      triggered: observed > m.limit,
+      observed,
+      limit: m.limit,
+      resetsAt,
+    }
   }
   let observed = own
   if (usage.cur !== '') {

@@ -5,7 +5,7 @@
 // A global timeline drops each payout once no window can count it any more, so memory follows the
 // windows, not the history. All writes go through the journal (see Journal.ts).
 import type { Payout } from '../Payout.js'
-import type { GroupBy, Rule, RuleFilters, RuleSet } from '../RuleSet.js'
+import type { DistinctField, GroupBy, Rule, RuleFilters, RuleSet } from '../RuleSet.js'
 import { type CalendarPeriod, calendarPeriod, type VelocityWindow } from '../VelocityWindow.js'
 import { type Amount, add, fromBigInt, subtract } from './Amount.js'
 import { type Journal, mapDelete, mapSet, push, setField } from './Journal.js'
@@ -20,6 +20,8 @@ export interface Fact {
   readonly id: string
   readonly t: number
   readonly keys: Readonly<Record<Grouping, string>>
+  /** What distinct-count measures count (the merchant is already part of every group key). */
+  readonly values: Readonly<Record<DistinctField, string>>
   readonly country: string
   readonly currency: string
   readonly instrumentType: string
@@ -40,6 +42,11 @@ export const factOf = (p: Payout): Fact => {
       instrument: `${m}\u0000${p.instrumentId}`,
       destination_country: `${m}\u0000${p.destinationCountry}`,
       duplicate: `${b}\u0000${p.amount.currency}\u0000${p.amount.minor}`,
+    },
+    values: {
+      beneficiary: p.beneficiaryId,
+      instrument: p.instrumentId,
+      destination_country: p.destinationCountry,
     },
     country: p.destinationCountry,
     currency: p.amount.currency,
@@ -82,6 +89,8 @@ export interface CompiledRule {
   readonly rule: Rule
   readonly filter: Filter
   readonly grouping: Grouping
+  /** The field a distinct-count rule counts the values of, else `null`. */
+  readonly distinct: DistinctField | null
   /** `null` for per-payout rules, which need no ledger. */
   readonly signature: string | null
 }
@@ -89,11 +98,12 @@ export interface CompiledRule {
 const sorted = (xs: ReadonlyArray<string> | undefined): ReadonlyArray<string> | null =>
   xs === undefined ? null : [...new Set(xs)].sort()
 
-const signatureOf = (rule: Rule, grouping: Grouping): string | null =>
+const signatureOf = (rule: Rule, grouping: Grouping, distinct: DistinctField | null): string | null =>
   rule.window.type === 'per_payout'
     ? null
     : JSON.stringify([
         grouping,
+        distinct,
         rule.window,
         sorted(rule.filters.includeCountries),
         sorted(rule.filters.excludeCountries),
@@ -108,7 +118,14 @@ export const compileRule = (rule: Rule): CompiledRule => {
   const known = compiled.get(rule)
   if (known) return known
   const grouping: Grouping = rule.kind === 'duplicate_detection' ? 'duplicate' : rule.groupBy
-  const c = { rule, filter: compileFilter(rule.filters), grouping, signature: signatureOf(rule, grouping) }
+  const distinct = rule.measure.type === 'distinct' ? rule.measure.of : null
+  const c = {
+    rule,
+    filter: compileFilter(rule.filters),
+    grouping,
+    distinct,
+    signature: signatureOf(rule, grouping, distinct),
+  }
   compiled.set(rule, c)
   return c
 }
@@ -122,6 +139,8 @@ export interface Group {
   cur: string
   sum: Amount
   more: Map<string, Amount> | null
+  /** Distinct-count trackers: how many counted events hold each value (a value is there while > 0). */
+  values: Map<string, number> | null
   /** Rolling windows: the counted events, oldest first, from `head` on. */
   queue: Fact[]
   head: number
@@ -138,6 +157,7 @@ export interface Tracker {
   readonly signature: string
   readonly window: TrackedWindow
   readonly grouping: Grouping
+  readonly distinct: DistinctField | null
   readonly filter: Filter
   readonly groups: Map<string, Group>
   /** A cache of the last calendar period computed (a pure function of the window and the time). */
@@ -197,6 +217,7 @@ export const track = (j: Journal, store: Store, ruleSet: RuleSet): void => {
       signature: c.signature,
       window: rule.window as TrackedWindow,
       grouping: c.grouping,
+      distinct: c.distinct,
       filter: c.filter,
       groups: new Map(),
       memo: { start: 0, end: 0 },
@@ -226,6 +247,28 @@ const subtractFrom = (j: Journal, g: Group, currency: string, minor: Amount): vo
   else if (g.more !== null) mapSet(j, g.more, currency, subtract(g.more.get(currency) ?? 0, minor))
 }
 
+/** Counts one more event of a fact in a group: its count, its sums and its distinct value. */
+const count = (j: Journal, tracker: Tracker, g: Group, e: Fact): void => {
+  setField(j, g, 'count', g.count + 1)
+  addTo(j, g, e.currency, e.minor)
+  if (tracker.distinct !== null && g.values !== null) {
+    const v = e.values[tracker.distinct]
+    mapSet(j, g.values, v, (g.values.get(v) ?? 0) + 1)
+  }
+}
+
+/** Stops counting an event (it left the window or was released); its value goes with its last event. */
+const uncount = (j: Journal, tracker: Tracker, g: Group, e: Fact): void => {
+  setField(j, g, 'count', g.count - 1)
+  subtractFrom(j, g, e.currency, e.minor)
+  if (tracker.distinct !== null && g.values !== null) {
+    const v = e.values[tracker.distinct]
+    const n = (g.values.get(v) ?? 0) - 1
+    if (n > 0) mapSet(j, g.values, v, n)
+    else mapDelete(j, g.values, v)
+  }
+}
+
 /** Moves a group's window to time `t`: expires rolling events, resets an ended calendar period. */
 const advance = (j: Journal, tracker: Tracker, g: Group, t: number): void => {
   const w = tracker.window
@@ -237,10 +280,7 @@ const advance = (j: Journal, tracker: Tracker, g: Group, t: number): void => {
     while (head < q.length) {
       const e = q[head] as Fact
       if (e.t > cutoff) break
-      if (!e.released) {
-        setField(j, g, 'count', g.count - 1)
-        subtractFrom(j, g, e.currency, e.minor)
-      }
+      if (!e.released) uncount(j, tracker, g, e)
       head++
     }
     setField(j, g, 'cutoff', cutoff)
@@ -255,6 +295,7 @@ const advance = (j: Journal, tracker: Tracker, g: Group, t: number): void => {
     setField(j, g, 'cur', '')
     setField(j, g, 'sum', 0)
     setField(j, g, 'more', null)
+    if (tracker.distinct !== null) setField(j, g, 'values', new Map())
     setField(j, g, 'periodStart', p.start)
     setField(j, g, 'periodEnd', p.end)
   }
@@ -273,6 +314,7 @@ const newGroup = (tracker: Tracker, t: number): Group => {
     cur: '',
     sum: 0,
     more: null,
+    values: tracker.distinct === null ? null : new Map(),
     queue: tracker.window.type === 'rolling' ? [] : noQueue,
     head: 0,
     cutoff: Number.NEGATIVE_INFINITY,
@@ -341,8 +383,7 @@ export const record = (j: Journal, store: Store, fact: Fact): void => {
       g = newGroup(tracker, t)
       mapSet(j, tracker.groups, key, g)
     } else advance(j, tracker, g, t)
-    setField(j, g, 'count', g.count + 1)
-    addTo(j, g, fact.currency, fact.minor)
+    count(j, tracker, g, fact)
     if (tracker.window.type === 'rolling') push(j, g.queue, fact)
     const until = countsUntil(tracker, t)
     if (until > liveUntil) liveUntil = until
@@ -363,8 +404,7 @@ export const release = (j: Journal, store: Store, payoutId: string): boolean => 
     if (!matches(tracker.filter, e)) continue
     const g = tracker.groups.get(e.keys[tracker.grouping])
     if (g === undefined || !stillCounted(tracker, g, e)) continue
-    setField(j, g, 'count', g.count - 1)
-    subtractFrom(j, g, e.currency, e.minor)
+    uncount(j, tracker, g, e)
   }
   return true
 }
@@ -377,9 +417,18 @@ export interface Usage {
   readonly cur: string
   readonly sum: Amount
   readonly more: ReadonlyMap<string, Amount> | null
+  /** Distinct-count trackers: the live values and how many events hold each. */
+  readonly values: ReadonlyMap<string, number> | null
 }
 
-const noUsage: Usage = { count: 0, cur: '', sum: 0, more: null }
+const noUsage: Usage = { count: 0, cur: '', sum: 0, more: null, values: null }
+
+/** The number of distinct values in a usage once `value` is counted too. */
+export const distinctWith = (usage: Usage, value: string): number => {
+  const values = usage.values
+  if (values === null) return 1
+  return values.size + ((values.get(value) ?? 0) > 0 ? 0 : 1)
+}
 
 /** Reads a group's usage at `t` without changing anything: expiry past the last write is virtual. */
 export const usageAt = (tracker: Tracker, key: string, t: number): Usage => {
@@ -395,18 +444,26 @@ export const usageAt = (tracker: Tracker, key: string, t: number): Usage => {
   let count = g.count
   let sum = g.sum
   let more: Map<string, Amount> | null = null
+  let values: Map<string, number> | null = null
   for (; i < q.length; i++) {
     const e = q[i] as Fact
     if (e.t > cutoff) break
     if (e.released) continue
     count--
+    if (tracker.distinct !== null && g.values !== null) {
+      values ??= new Map(g.values)
+      const v = e.values[tracker.distinct]
+      const n = (values.get(v) ?? 0) - 1
+      if (n > 0) values.set(v, n)
+      else values.delete(v)
+    }
     if (e.currency === g.cur) sum = subtract(sum, e.minor)
     else {
       more ??= new Map(g.more)
       more.set(e.currency, subtract(more.get(e.currency) ?? 0, e.minor))
     }
   }
-  return { count, cur: g.cur, sum, more: more ?? g.more }
+  return { count, cur: g.cur, sum, more: more ?? g.more, values: values ?? g.values }
 }
 
 /** Size figures: tracked group keys and payouts held for release. */

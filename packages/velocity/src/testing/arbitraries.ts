@@ -6,7 +6,15 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Payout, payout } from '../Payout.js'
-import { parseRuleSet, type RuleKind, type RuleSet, ruleKinds } from '../RuleSet.js'
+import {
+  type DistinctField,
+  distinctFields,
+  distinctKinds,
+  parseRuleSet,
+  type RuleKind,
+  type RuleSet,
+  ruleKinds,
+} from '../RuleSet.js'
 
 const pick = <A>(xs: ReadonlyArray<A>): fc.Arbitrary<A> => fc.constantFrom(...xs)
 
@@ -79,6 +87,14 @@ const arbFilters: fc.Arbitrary<Record<string, unknown>> = fc.record(
   { requiredKeys: [] },
 )
 
+/** A distinct count of the very field a rule groups by is refused: count the next field instead. */
+const otherThanGroup = (m: Record<string, unknown>, groupBy: string): Record<string, unknown> => {
+  const declared = m.measure as { distinct?: DistinctField } | undefined
+  if (declared?.distinct !== groupBy) return m
+  const i = distinctFields.indexOf(declared.distinct)
+  return { ...m, measure: { distinct: distinctFields[(i + 1) % distinctFields.length] } }
+}
+
 const amountKinds: ReadonlyArray<RuleKind> = [
   'max_amount_per_txn',
   'max_daily_amount',
@@ -105,13 +121,17 @@ export const arbRuleJson = (kind?: RuleKind, id?: string): fc.Arbitrary<Record<s
       arbAmountString(currency, 120).map((threshold) => ({ threshold, currency })),
     )
     const count = fc.integer({ min: 0, max: 4 }).map((threshold) => ({ threshold }))
+    const distinct = fc
+      .record({ threshold: fc.integer({ min: 0, max: 4 }), of: pick(distinctFields) })
+      .map(({ threshold, of }) => ({ threshold, measure: { distinct: of } }))
+    const counted = distinctKinds.includes(k) ? fc.oneof(count, distinct) : count
     const measure: fc.Arbitrary<Record<string, unknown>> = amountKinds.includes(k)
       ? amount
       : k === 'geo_blocking'
         ? fc.constant({})
         : k === 'new_beneficiary_limit'
-          ? fc.oneof(amount, count)
-          : count
+          ? fc.oneof(amount, counted)
+          : counted
     const params: fc.Arbitrary<Record<string, unknown>> =
       k === 'new_beneficiary_limit'
         ? fc.integer({ min: 1, max: 5 * 86_400 }).map((s) => ({ max_age_seconds: s }))
@@ -143,7 +163,12 @@ export const arbRuleJson = (kind?: RuleKind, id?: string): fc.Arbitrary<Record<s
         filters: fc.oneof(fc.constant({}), arbFilters),
         params,
       })
-      .map(({ measure: m, ...rest }) => ({ ...rest, name: `${k} rule`, kind: k, ...m }))
+      .map(({ measure: m, ...rest }) => ({
+        ...rest,
+        name: `${k} rule`,
+        kind: k,
+        ...otherThanGroup(m, rest.group_by),
+      }))
   })
 
 /**
