@@ -105,9 +105,9 @@ export const naiveAssess = (
       : {}
   if (m.type === 'distinct') {
     // the values of the counted payouts and of this one, each counted once
-    const valueOf = (x: Payout): string =>
+    const counts = (x: Payout): string =>
       m.of === 'beneficiary' ? x.beneficiaryId : m.of === 'instrument' ? x.instrumentId : x.destinationCountry
-    const observed = new Set([...counted.map((r) => valueOf(r.payout)), valueOf(p)]).size
+    const observed = new Set([...counted.map((r) => counts(r.payout)), counts(p)]).size
     return {
       rule_id: rule.id,
       triggered: observed > m.limit,
