@@ -116,10 +116,26 @@ export const fingerprintOf = (beneficiaryId: string, method: string, path: strin
     : JSON.stringify({ beneficiary_id: beneficiaryId, method: upper, path })
 }
 
-/** Whether `s` occurs in `text` at `at` (a character loop: no allocation, no runtime call). */
-const occursAt = (text: string, s: string, at: number): boolean => {
+const escapes = -1
+
+/** Whether the constant `s` occurs in `text` at `at`. */
+const sameAt = (text: string, s: string, at: number): boolean => {
   for (let i = 0; i < s.length; i++) if (text.charCodeAt(at + i) !== s.charCodeAt(i)) return false
   return true
+}
+
+/**
+ * Whether `s` occurs in `text` at `at` (1) or not (0), in one character loop; `escapes` (-1) as
+ * soon as `s` holds a character JSON would escape (or one outside printable ASCII).
+ */
+const plainAt = (text: string, s: string, at: number): number => {
+  let result = 1
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return escapes
+    if (text.charCodeAt(at + i) !== c) result = 0
+  }
+  return result
 }
 
 /**
@@ -136,16 +152,19 @@ export const matchesFingerprint = (
   // {"beneficiary_id":"<b>","method":"<m>","path":"<p>"}
   const b = beneficiaryId.length
   const m = upper.length
-  if (!(plainJson(beneficiaryId) && plainJson(upper) && plainJson(path)))
-    return fingerprint === fingerprintOf(beneficiaryId, method, path)
-  if (fingerprint.length !== 43 + b + m + path.length) return false
+  const sameLength = fingerprint.length === 43 + b + m + path.length
+  const parts = Math.min(
+    plainAt(fingerprint, beneficiaryId, 19),
+    plainAt(fingerprint, upper, 31 + b),
+    plainAt(fingerprint, path, 41 + b + m),
+  )
+  if (parts === escapes) return fingerprint === fingerprintOf(beneficiaryId, method, path)
   return (
-    occursAt(fingerprint, '{"beneficiary_id":"', 0) &&
-    occursAt(fingerprint, beneficiaryId, 19) &&
-    occursAt(fingerprint, '","method":"', 19 + b) &&
-    occursAt(fingerprint, upper, 31 + b) &&
-    occursAt(fingerprint, '","path":"', 31 + b + m) &&
-    occursAt(fingerprint, path, 41 + b + m) &&
-    occursAt(fingerprint, '"}', 41 + b + m + path.length)
+    sameLength &&
+    parts === 1 &&
+    sameAt(fingerprint, '{"beneficiary_id":"', 0) &&
+    sameAt(fingerprint, '","method":"', 19 + b) &&
+    sameAt(fingerprint, '","path":"', 31 + b + m) &&
+    sameAt(fingerprint, '"}', 41 + b + m + path.length)
   )
 }
