@@ -2,12 +2,13 @@
 // reading the same file and `JSON.parse`-ing each line (same reader, same process); and the heap it
 // needs at 100k and at 1M lines, to show memory does not grow with the number of lines.
 // Sizes: BENCH_CLI_PAYOUTS (default 1,000,000). The generated files are cached in the OS temp dir.
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli } from '@payout-kernel/cli'
-import { heapUsed, timeOnce } from './harness.js'
+import { timeOnce } from './harness.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const examples = path.join(root, 'examples')
@@ -80,16 +81,31 @@ const simulate = async (file: string, compare: boolean): Promise<number> =>
     { out: sink, err: sink, examples },
   )
 
-/** Peak heap while simulating, sampled every 50 ms. */
-const peakHeapDuring = async (f: () => Promise<unknown>): Promise<number> => {
-  const base = heapUsed()
-  let peak = 0
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed - base)
-  }, 50)
-  await f()
-  clearInterval(timer)
-  return Math.max(peak, process.memoryUsage().heapUsed - base)
+/**
+ * Peak resident memory of `simulate --compare` run as its own process (GNU time's %M, in KiB):
+ * what a user's machine needs, garbage included, for a file of this many lines.
+ */
+const peakRss = (file: string): number => {
+  const cli = path.join(root, 'packages/cli/dist/main.js')
+  const args = [
+    '-f',
+    '%M',
+    process.execPath,
+    cli,
+    'simulate',
+    '--rules',
+    path.join(examples, 'velocity-current.json'),
+    '--compare',
+    path.join(examples, 'velocity-proposed.json'),
+    '--rates',
+    path.join(examples, 'rates.json'),
+    '--history',
+    file,
+    '--json',
+  ]
+  const run = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 26 })
+  const kib = Number(run.stderr.trim().split('\n').pop())
+  return Number.isFinite(kib) ? kib * 1024 : Number.NaN
 }
 
 export const main = async (): Promise<void> => {
@@ -104,15 +120,15 @@ export const main = async (): Promise<void> => {
   const start2 = performance.now()
   await simulate(big, true)
   const two = performance.now() - start2
-  const heapSmall = await peakHeapDuring(() => simulate(small, true))
-  const heapBig = await peakHeapDuring(() => simulate(big, true))
+  const heapSmall = peakRss(small)
+  const heapBig = peakRss(big)
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`
   process.stdout.write(
     `\npayout-kernel simulate over ${parse.result} NDJSON payouts, 24 rules\n` +
       `  baseline   read + JSON.parse of the lines             ${(parse.ms / 1000).toFixed(2)} s\n` +
       `  candidate  simulate (one rule set)                     ${(one / 1000).toFixed(2)} s   ratio ${(one / parse.ms).toFixed(2)}x (target <= 3x)\n` +
       `  candidate  simulate --compare (two rule sets)          ${(two / 1000).toFixed(2)} s   ratio ${(two / parse.ms).toFixed(2)}x\n` +
-      `  peak heap above baseline: ${mb(heapSmall)} at ${Math.floor(size / 10)} lines, ${mb(heapBig)} at ${size} lines` +
+      `  peak resident memory of simulate --compare: ${mb(heapSmall)} at ${Math.floor(size / 10)} lines, ${mb(heapBig)} at ${size} lines` +
       ` (ratio ${(heapBig / Math.max(1, heapSmall)).toFixed(2)})\n`,
   )
 }
