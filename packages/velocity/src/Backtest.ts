@@ -5,20 +5,11 @@
  */
 import { formatMoney, money, type ValidationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Amount, add, toBigInt } from './internal/Amount.js'
-import { assess, type Conversions, conversionsOf } from './internal/Assess.js'
-import {
-  type CompiledRule,
-  compileRule,
-  factOf,
-  newStore,
-  record,
-  refuseRecord,
-  type Store,
-  track,
-} from './internal/Store.js'
+import { type Amount, add, fromBigInt, toBigInt } from './internal/Amount.js'
+import { type Conversions, conversionsOf } from './internal/Assess.js'
+import { Engine } from './internal/Replay.js'
 import type { Payout } from './Payout.js'
-import type { RuleAction, RuleKind, RuleSet } from './RuleSet.js'
+import type { Rule, RuleAction, RuleKind, RuleSet } from './RuleSet.js'
 import type { EvaluateOptions, VelocityAction } from './Verdict.js'
 
 // ---------------------------------------------------------------- model
@@ -145,15 +136,26 @@ export interface BacktestOptions extends EvaluateOptions {
 
 class Totals {
   payouts = 0
-  readonly amounts = new Map<string, Amount>()
+  /** The first currency's sum inline, any others in `more`. */
+  private cur = ''
+  private sum: Amount = 0
+  private more: Map<string, Amount> | null = null
   add(currency: string, minor: Amount): void {
     this.payouts++
-    this.amounts.set(currency, add(this.amounts.get(currency) ?? 0, minor))
+    if (currency === this.cur) this.sum = add(this.sum, minor)
+    else if (this.cur === '') {
+      this.cur = currency
+      this.sum = minor
+    } else {
+      this.more ??= new Map()
+      this.more.set(currency, add(this.more.get(currency) ?? 0, minor))
+    }
   }
   report(): PayoutTotals {
+    const all = new Map(this.more)
+    if (this.cur !== '') all.set(this.cur, this.sum)
     const amounts: Record<string, string> = {}
-    for (const c of [...this.amounts.keys()].sort())
-      amounts[c] = formatMoney(money(toBigInt(this.amounts.get(c) ?? 0), c))
+    for (const c of [...all.keys()].sort()) amounts[c] = formatMoney(money(toBigInt(all.get(c) ?? 0), c))
     return { payouts: this.payouts, amounts }
   }
 }
@@ -165,72 +167,64 @@ interface RuleTally {
   alerts: number
 }
 
-/** One rule set replaying the history into its own, privately owned store (no journal needed). */
+/** One rule set replaying the history in its own engine, and what it decided. */
 class Replay {
-  readonly store: Store = newStore()
-  readonly rules: ReadonlyArray<CompiledRule>
+  readonly engine: Engine
   readonly tallies: ReadonlyArray<RuleTally>
   readonly allowed = new Totals()
   readonly review = new Totals()
   readonly blocked = new Totals()
   alerts = 0
-  /** The indexes of the rules that triggered on the last payout. */
-  readonly triggered: number[] = []
 
   constructor(
     readonly ruleSet: RuleSet,
-    readonly conversions: Conversions,
+    conversions: Conversions,
   ) {
-    track(null, this.store, ruleSet)
-    this.rules = ruleSet.rules.map(compileRule)
-    this.tallies = this.rules.map(() => ({ hits: 0, blocked: new Totals(), review: new Totals(), alerts: 0 }))
+    this.engine = new Engine(ruleSet, conversions)
+    this.tallies = ruleSet.rules.map(() => ({
+      hits: 0,
+      blocked: new Totals(),
+      review: new Totals(),
+      alerts: 0,
+    }))
   }
 
   /** Decides a payout, counts it, records it unless blocked; a refusal names the bad field. */
   step(p: Payout): VelocityAction | ValidationError {
-    const fact = factOf(p)
-    const refused = refuseRecord(this.store, fact)
+    const refused = this.engine.refusal(p)
     if (refused !== undefined) return { _tag: 'ValidationError', problems: [refused] }
-    const triggered = this.triggered
-    triggered.length = 0
-    let action: VelocityAction = 'allow'
-    for (let i = 0; i < this.rules.length; i++) {
-      const a = assess(this.rules[i] as CompiledRule, this.store, fact, p, this.conversions)
-      if (a === null || a === 'untracked' || !a.triggered) continue
-      triggered.push(i)
-      const ruleAction = (this.rules[i] as CompiledRule).rule.action
-      if (ruleAction === 'block') action = 'block'
-      else if (ruleAction === 'review' && action === 'allow') action = 'review'
-    }
-    for (const i of triggered) {
+    const action = this.engine.step(p)
+    const currency = p.amount.currency
+    const minor = fromBigInt(p.amount.minor)
+    const rules = this.ruleSet.rules
+    for (const i of this.engine.triggered) {
       const tally = this.tallies[i] as RuleTally
-      const ruleAction = (this.rules[i] as CompiledRule).rule.action
+      const ruleAction = (rules[i] as Rule).action
       tally.hits++
       if (ruleAction === 'alert') {
         tally.alerts++
         this.alerts++
       } else if (ruleAction === action)
-        (action === 'block' ? tally.blocked : tally.review).add(fact.currency, fact.minor)
+        (action === 'block' ? tally.blocked : tally.review).add(currency, minor)
     }
     ;(action === 'block' ? this.blocked : action === 'review' ? this.review : this.allowed).add(
-      fact.currency,
-      fact.minor,
+      currency,
+      minor,
     )
-    if (action !== 'block') record(null, this.store, fact)
     return action
   }
 
   triggeredIds(): string[] {
-    return this.triggered.map((i) => (this.rules[i] as CompiledRule).rule.id).sort()
+    return this.engine.triggered.map((i) => (this.ruleSet.rules[i] as Rule).id).sort()
   }
 
   report(payouts: number): RuleSetReport {
-    const rules = this.rules.map((c, i) => {
+    const rules = this.ruleSet.rules.map((rule, i) => {
       const tally = this.tallies[i] as RuleTally
       return {
-        rule_id: c.rule.id,
-        kind: c.rule.kind,
-        action: c.rule.action,
+        rule_id: rule.id,
+        kind: rule.kind,
+        action: rule.action,
         hits: tally.hits,
         blocked: tally.blocked.report(),
         review: tally.review.report(),

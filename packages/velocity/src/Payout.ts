@@ -74,33 +74,85 @@ export interface PayoutInput {
 
 // ---------------------------------------------------------------- decoding
 
-const fields = [
-  'id',
-  'merchantId',
-  'beneficiaryId',
-  'beneficiaryCreatedAt',
-  'instrumentId',
-  'instrumentType',
-  'destinationCountry',
-  'amount',
-  'currency',
-  'createdAt',
-] as const
-type Field = (typeof fields)[number]
+type Field =
+  | 'id'
+  | 'merchantId'
+  | 'beneficiaryId'
+  | 'beneficiaryCreatedAt'
+  | 'instrumentId'
+  | 'instrumentType'
+  | 'destinationCountry'
+  | 'amount'
+  | 'currency'
+  | 'createdAt'
 
-const snake: Readonly<Record<Field, string>> = {
-  id: 'id',
-  merchantId: 'merchant_id',
-  beneficiaryId: 'beneficiary_id',
-  beneficiaryCreatedAt: 'beneficiary_created_at',
-  instrumentId: 'instrument_id',
-  instrumentType: 'instrument_type',
-  destinationCountry: 'destination_country',
-  amount: 'amount',
-  currency: 'currency',
-  createdAt: 'created_at',
+type Obj = Readonly<Record<string, unknown>>
+/** A payout's fields as given, read once each (own properties only) under the wire's names. */
+type Raw = Readonly<Record<Field, unknown>>
+interface Wire {
+  /** The name of each field on this wire, for error paths. */
+  readonly names: Readonly<Record<Field, string>>
+  /** Reads the fields with constant property names (a fast, monomorphic read per field). */
+  readonly read: (o: Obj) => Raw
 }
-const camel = Object.fromEntries(fields.map((f) => [f, f])) as Readonly<Record<Field, string>>
+
+const has = Object.hasOwn
+
+const snake: Wire = {
+  names: {
+    id: 'id',
+    merchantId: 'merchant_id',
+    beneficiaryId: 'beneficiary_id',
+    beneficiaryCreatedAt: 'beneficiary_created_at',
+    instrumentId: 'instrument_id',
+    instrumentType: 'instrument_type',
+    destinationCountry: 'destination_country',
+    amount: 'amount',
+    currency: 'currency',
+    createdAt: 'created_at',
+  },
+  read: (o) => ({
+    id: has(o, 'id') ? o.id : undefined,
+    merchantId: has(o, 'merchant_id') ? o.merchant_id : undefined,
+    beneficiaryId: has(o, 'beneficiary_id') ? o.beneficiary_id : undefined,
+    beneficiaryCreatedAt: has(o, 'beneficiary_created_at') ? o.beneficiary_created_at : undefined,
+    instrumentId: has(o, 'instrument_id') ? o.instrument_id : undefined,
+    instrumentType: has(o, 'instrument_type') ? o.instrument_type : undefined,
+    destinationCountry: has(o, 'destination_country') ? o.destination_country : undefined,
+    amount: has(o, 'amount') ? o.amount : undefined,
+    currency: has(o, 'currency') ? o.currency : undefined,
+    createdAt: has(o, 'created_at') ? o.created_at : undefined,
+  }),
+}
+
+const camel: Wire = {
+  names: {
+    id: 'id',
+    merchantId: 'merchantId',
+    beneficiaryId: 'beneficiaryId',
+    beneficiaryCreatedAt: 'beneficiaryCreatedAt',
+    instrumentId: 'instrumentId',
+    instrumentType: 'instrumentType',
+    destinationCountry: 'destinationCountry',
+    amount: 'amount',
+    currency: 'currency',
+    createdAt: 'createdAt',
+  },
+  read: (o) => ({
+    id: has(o, 'id') ? o.id : undefined,
+    merchantId: has(o, 'merchantId') ? o.merchantId : undefined,
+    beneficiaryId: has(o, 'beneficiaryId') ? o.beneficiaryId : undefined,
+    beneficiaryCreatedAt: has(o, 'beneficiaryCreatedAt') ? o.beneficiaryCreatedAt : undefined,
+    instrumentId: has(o, 'instrumentId') ? o.instrumentId : undefined,
+    instrumentType: has(o, 'instrumentType') ? o.instrumentType : undefined,
+    destinationCountry: has(o, 'destinationCountry') ? o.destinationCountry : undefined,
+    amount: has(o, 'amount') ? o.amount : undefined,
+    currency: has(o, 'currency') ? o.currency : undefined,
+    createdAt: has(o, 'createdAt') ? o.createdAt : undefined,
+  }),
+}
+
+const instrumentTypePattern = /^[a-z][a-z0-9_]{0,63}$/
 
 const checks: ReadonlyArray<readonly [Field, (u: unknown) => boolean, string]> = [
   ['id', PayoutId.is, 'a payout id pay_…'],
@@ -109,63 +161,92 @@ const checks: ReadonlyArray<readonly [Field, (u: unknown) => boolean, string]> =
   ['instrumentId', InstrumentId.is, 'an instrument id ins_…'],
   [
     'instrumentType',
-    (u) => typeof u === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(u),
+    (u) => typeof u === 'string' && instrumentTypePattern.test(u),
     'an instrument type such as bank_account',
   ],
   ['destinationCountry', Country.is, 'an ISO 3166-1 alpha-2 country code'],
   ['createdAt', EpochMillis.is, 'whole epoch milliseconds'],
 ]
 
-const decodeWithNames = (
-  names: Readonly<Record<Field, string>>,
-  u: unknown,
-): E.Either<ValidationError, Payout> => {
-  if (typeof u !== 'object' || u === null || Array.isArray(u))
-    return E.left({
-      _tag: 'ValidationError',
-      problems: [{ field: '', message: `must be a payout object, got ${describeValue(u)}` }],
-    })
-  const o = u as Readonly<Record<string, unknown>>
-  const get = (f: Field): unknown => (Object.hasOwn(o, names[f]) ? o[names[f]] : undefined)
+/** Every problem of a payout's fields, in field order (none: it decodes). */
+const problemsOf = (wire: Wire, r: Raw): ValidationProblem[] => {
+  const names = wire.names
   const problems: ValidationProblem[] = []
   for (const [field, is, what] of checks) {
-    const value = get(field)
+    const value = r[field]
     if (!is(value))
       problems.push({ field: names[field], message: `must be ${what}, got ${describeValue(value)}` })
   }
-  const createdBeneficiary = get('beneficiaryCreatedAt')
+  const createdBeneficiary = r.beneficiaryCreatedAt
   if (createdBeneficiary !== undefined && !EpochMillis.is(createdBeneficiary))
     problems.push({
       field: names.beneficiaryCreatedAt,
       message: `must be whole epoch milliseconds when present, got ${describeValue(createdBeneficiary)}`,
     })
-  const currency = get('currency')
-  let amount: Money | undefined
-  if (!Currency.is(currency))
+  if (!Currency.is(r.currency))
     problems.push({
       field: names.currency,
-      message: `must match ^[A-Z]{3,4}$, got ${describeValue(currency)}`,
+      message: `must match ^[A-Z]{3,4}$, got ${describeValue(r.currency)}`,
     })
   else {
-    const parsed = parseMoney(get('amount'), currency)
+    const parsed = parseMoney(r.amount, r.currency)
     if (E.isLeft(parsed))
       for (const p of parsed.left.problems) problems.push({ field: names.amount, message: p.message })
     else if (parsed.right.minor <= 0n)
       problems.push({ field: names.amount, message: 'must be greater than 0' })
-    else amount = parsed.right
   }
-  if (problems.length > 0 || amount === undefined) return E.left({ _tag: 'ValidationError', problems })
-  return E.right({
-    id: get('id') as PayoutId,
-    merchantId: get('merchantId') as MerchantId,
-    beneficiaryId: get('beneficiaryId') as BeneficiaryId,
-    ...(createdBeneficiary === undefined ? {} : { beneficiaryCreatedAt: createdBeneficiary as EpochMillis }),
-    instrumentId: get('instrumentId') as InstrumentId,
-    instrumentType: get('instrumentType') as string,
-    destinationCountry: get('destinationCountry') as Country,
-    amount,
-    createdAt: get('createdAt') as EpochMillis,
-  })
+  return problems
+}
+
+const decodeWithNames = (wire: Wire, u: unknown): E.Either<ValidationError, Payout> => {
+  if (typeof u !== 'object' || u === null || Array.isArray(u))
+    return E.left({
+      _tag: 'ValidationError',
+      problems: [{ field: '', message: `must be a payout object, got ${describeValue(u)}` }],
+    })
+  const r = wire.read(u as Obj)
+  // the common case first: every field valid, checked in one pass without building messages
+  const created = r.beneficiaryCreatedAt
+  if (
+    PayoutId.is(r.id) &&
+    MerchantId.is(r.merchantId) &&
+    BeneficiaryId.is(r.beneficiaryId) &&
+    InstrumentId.is(r.instrumentId) &&
+    typeof r.instrumentType === 'string' &&
+    instrumentTypePattern.test(r.instrumentType) &&
+    Country.is(r.destinationCountry) &&
+    EpochMillis.is(r.createdAt) &&
+    (created === undefined || EpochMillis.is(created)) &&
+    Currency.is(r.currency)
+  ) {
+    const parsed = parseMoney(r.amount, r.currency)
+    if (E.isRight(parsed) && parsed.right.minor > 0n)
+      return E.right(
+        created === undefined
+          ? {
+              id: r.id,
+              merchantId: r.merchantId,
+              beneficiaryId: r.beneficiaryId,
+              instrumentId: r.instrumentId,
+              instrumentType: r.instrumentType,
+              destinationCountry: r.destinationCountry,
+              amount: parsed.right,
+              createdAt: r.createdAt,
+            }
+          : {
+              id: r.id,
+              merchantId: r.merchantId,
+              beneficiaryId: r.beneficiaryId,
+              beneficiaryCreatedAt: created as EpochMillis,
+              instrumentId: r.instrumentId,
+              instrumentType: r.instrumentType,
+              destinationCountry: r.destinationCountry,
+              amount: parsed.right,
+              createdAt: r.createdAt,
+            },
+      )
+  }
+  return E.left({ _tag: 'ValidationError', problems: problemsOf(wire, r) })
 }
 
 /**

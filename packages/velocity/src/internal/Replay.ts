@@ -1,0 +1,724 @@
+// The backtest's engine: one rule set replaying a time-ordered history in state it owns alone.
+// It decides exactly as `assess` over a ledger does (the differential tests pit the two against
+// each other and against a scan of the history), but it never has to answer for an older version,
+// never releases and only moves forward in time, so it keeps its state flat and current:
+//
+// - group keys are looked up once per payout per grouping (merchant, then beneficiary, instrument,
+//   destination country inside the merchant, then same currency and amount inside the beneficiary),
+//   and each key's node holds the usage of every tracker of that grouping side by side in one array
+//   of numbers (count, inline currency, inline sum, calendar period) — no per-tracker maps;
+// - sums stay plain numbers while they are safe integers; a sum that would pass 2^53, a bigint
+//   amount or a second currency moves to an exact side map (`more`);
+// - rolling windows expire eagerly: one log of recorded payouts, and per rolling tracker a cursor
+//   that walks it and takes each payout out of the groups it counted in once it leaves the window;
+//   calendar windows compare the period a node's usage belongs to with the tracker's current one;
+// - nodes whose every window has passed are dropped by a sweep that runs after as many new nodes as
+//   were alive at the last sweep, so memory follows the windows and the sweep is amortised O(1).
+import type { Payout } from '../Payout.js'
+import type { DistinctField, RuleAction, RuleSet } from '../RuleSet.js'
+import type { VelocityWindow } from '../VelocityWindow.js'
+import { calendarPeriod } from '../VelocityWindow.js'
+import { type Amount, add, fromBigInt, subtract } from './Amount.js'
+import { type Conversions, convert } from './Assess.js'
+import { type CompiledRule, compileRule, type Filter, type Grouping } from './Store.js'
+
+// ---------------------------------------------------------------- group keys
+
+const MERCHANT = 0
+const BENEFICIARY = 1
+const INSTRUMENT = 2
+const COUNTRY = 3
+const DUPLICATE = 4
+const groupingIndex: Readonly<Record<Grouping, number>> = {
+  merchant: MERCHANT,
+  beneficiary: BENEFICIARY,
+  instrument: INSTRUMENT,
+  destination_country: COUNTRY,
+  duplicate: DUPLICATE,
+}
+
+/** A currency slot that holds nothing yet; `SPILLED`: every currency of the usage is in `more`. */
+const NONE = -1
+const SPILLED = -2
+/** The numbers of one tracker's usage of one key: count, two inline currencies and sums, period. */
+const SLOT = 6
+
+/**
+ * The group keys of one grouping as integer slots. Slot `k` holds, for each tracker of the grouping,
+ * `SLOT` numbers at `state[k * width + tracker.slot * SLOT]`; freed slots are reused, so a new key
+ * costs no allocation once the pool has grown to the live keys.
+ */
+class Pool {
+  state: Float64Array
+  /** Until when (exclusive) some window can still count a payout of the key. */
+  until: Float64Array
+  /** The key this one is nested in (a merchant, or a beneficiary for duplicates), and how many keys nest in it. */
+  parent: Int32Array
+  children: Int32Array
+  /** Sums that do not fit inline (a third currency, past 2^53, bigint amounts), by `slot * trackers + tracker`. */
+  readonly more = new Map<number, Map<number, Amount>>()
+  /** Distinct-count trackers: how many counted payouts hold each value, by `slot * trackers + tracker`. */
+  readonly values = new Map<number, Map<string, number>>()
+  readonly width: number
+  private readonly blank: Float64Array
+  private readonly free: number[] = []
+  private next = 0
+
+  constructor(readonly trackers: number) {
+    this.width = trackers * SLOT
+    this.blank = new Float64Array(this.width)
+    for (let i = 0; i < trackers; i++) {
+      this.blank[i * SLOT + 1] = NONE
+      this.blank[i * SLOT + 3] = NONE
+      this.blank[i * SLOT + 5] = Number.NEGATIVE_INFINITY
+    }
+    this.state = new Float64Array(0)
+    this.until = new Float64Array(0)
+    this.parent = new Int32Array(0)
+    this.children = new Int32Array(0)
+  }
+
+  get live(): number {
+    return this.next - this.free.length
+  }
+
+  alloc(parent: number): number {
+    const slot = this.free.pop() ?? this.next++
+    if (slot >= this.until.length) this.grow(Math.max(1024, this.until.length * 2))
+    this.state.set(this.blank, slot * this.width)
+    this.until[slot] = Number.NEGATIVE_INFINITY
+    this.parent[slot] = parent
+    this.children[slot] = 0
+    return slot
+  }
+
+  release(slot: number): void {
+    if (this.more.size > 0 || this.values.size > 0)
+      for (let i = 0; i < this.trackers; i++) {
+        this.more.delete(slot * this.trackers + i)
+        this.values.delete(slot * this.trackers + i)
+      }
+    this.free.push(slot)
+  }
+
+  private grow(capacity: number): void {
+    const state = new Float64Array(capacity * this.width)
+    state.set(this.state)
+    this.state = state
+    const until = new Float64Array(capacity)
+    until.set(this.until)
+    this.until = until
+    const parent = new Int32Array(capacity)
+    parent.set(this.parent)
+    this.parent = parent
+    const children = new Int32Array(capacity)
+    children.set(this.children)
+    this.children = children
+  }
+}
+
+/** The key of a duplicate group: beneficiary slot, currency index, amount. */
+const dupKey = (ben: number, currency: number, minor: Amount): string => `${ben}:${currency}:${minor}`
+
+// ---------------------------------------------------------------- compiled rule set
+
+type TrackedWindow = Exclude<VelocityWindow, { type: 'per_payout' }>
+
+interface Tracker {
+  readonly grouping: number
+  /** Its slot among the trackers of its grouping. */
+  readonly slot: number
+  readonly filter: number
+  readonly window: TrackedWindow
+  readonly code: number
+  /** Rolling windows: the length in milliseconds. */
+  readonly length: number
+  readonly distinct: DistinctField | null
+  /** Calendar windows: the current period `[start, end)`. */
+  start: number
+  end: number
+  /** Rolling windows: the next logged payout to expire. */
+  cursor: number
+}
+
+interface Check {
+  readonly index: number
+  readonly action: RuleAction
+  readonly filter: number
+  /** -1 for per-payout rules. */
+  readonly tracker: number
+  readonly grouping: number
+  readonly kind: number
+  /** Amount rules: the currency index of the limit. */
+  readonly currency: number
+  readonly limit: number | bigint
+  readonly maxAge: number
+  readonly geo: ReadonlySet<string> | null
+  readonly deny: boolean
+  readonly distinct: DistinctField | null
+}
+
+const GEO = 0
+const AMOUNT = 1
+const COUNT = 2
+const DISTINCT = 3
+
+const filterKey = (f: Filter): string =>
+  JSON.stringify(
+    [f.include, f.exclude, f.currencies, f.instrumentTypes].map((x) => (x ? [...x].sort() : null)),
+  )
+
+const passes = (f: Filter, p: Payout): boolean =>
+  (f.include === null || f.include.has(p.destinationCountry)) &&
+  (f.exclude === null || !f.exclude.has(p.destinationCountry)) &&
+  (f.currencies === null || f.currencies.has(p.amount.currency)) &&
+  (f.instrumentTypes === null || f.instrumentTypes.has(p.instrumentType))
+
+const distinctValue = (p: Payout, of: DistinctField): string =>
+  of === 'beneficiary' ? p.beneficiaryId : of === 'instrument' ? p.instrumentId : p.destinationCountry
+
+/** The verdict action of one payout. */
+export type ReplayAction = 'allow' | 'review' | 'block'
+
+/** Why a payout cannot be replayed: the field and the message. */
+export interface Refusal {
+  readonly field: string
+  readonly message: string
+}
+
+// ---------------------------------------------------------------- engine
+
+/** When the engine sweeps dropped keys and compacts its log (see the constructor). */
+export interface Tuning {
+  readonly sweep: number
+  readonly compact: number
+  readonly proportional: boolean
+}
+
+const ROLLING = 0
+const CALENDAR = 1
+const LIFETIME = 2
+
+export class Engine {
+  /** The rules in rule-set order, compiled. */
+  readonly compiled: ReadonlyArray<CompiledRule>
+  /** The indexes of the rules that triggered on the last payout. */
+  readonly triggered: number[] = []
+  private readonly checks: ReadonlyArray<Check>
+  private readonly trackers: Tracker[] = []
+  private readonly rolling: Tracker[] = []
+  private readonly calendars: Tracker[] = []
+  private readonly filters: Filter[] = []
+  private readonly pass: boolean[] = []
+  private readonly used = [false, false, false, false, false]
+  private readonly pools: Pool[]
+  /** This payout's slot per grouping, -1 when its key is not tracked (yet). */
+  private readonly nodes = [-1, -1, -1, -1, -1]
+  private dup = ''
+  private readonly merchants = new Map<string, number>()
+  /** Per merchant slot: its beneficiary, instrument and destination country keys. */
+  private readonly children: Array<Array<Map<string, number>>> = []
+  private readonly dups = new Map<string, number>()
+  private readonly currencies: string[] = []
+  private readonly currencyIndex = new Map<string, number>()
+  /** Payouts recorded and still counted in some window, by id, with until when. */
+  private readonly ids = new Map<string, number>()
+  private idsSwept: number
+  private created = 0
+  private nextSweep: number
+  private clock = Number.NEGATIVE_INFINITY
+  private readonly hasDistinct: boolean
+  // the log of recorded payouts that rolling windows still count, from the lowest cursor on
+  private readonly logT: number[] = []
+  private readonly logP: Payout[] = []
+  private readonly logMinor: Amount[] = []
+  private readonly logCurrency: number[] = []
+  private readonly logPass: number[] = []
+  private readonly logSlots: number[][] = [[], [], [], [], []]
+
+  constructor(
+    ruleSet: RuleSet,
+    private readonly conversions: Conversions,
+    /**
+     * How many new keys (at least) between sweeps — also as many as are alive when `proportional` —
+     * and how many expired payouts (at least) before the log is compacted. Tests sweep on every step.
+     */
+    private readonly tuning: Tuning = { sweep: 4096, compact: 1024, proportional: true },
+  ) {
+    this.compiled = ruleSet.rules.map(compileRule)
+    this.idsSwept = tuning.sweep
+    this.nextSweep = tuning.sweep
+    const filterIds = new Map<string, number>()
+    const filterOf = (f: Filter): number => {
+      const key = filterKey(f)
+      let id = filterIds.get(key)
+      if (id === undefined) {
+        id = this.filters.length
+        filterIds.set(key, id)
+        this.filters.push(f)
+        this.pass.push(false)
+      }
+      return id
+    }
+    const slots = [0, 0, 0, 0, 0]
+    const bySignature = new Map<string, number>()
+    const checks: Check[] = []
+    this.compiled.forEach((c, index) => {
+      const rule = c.rule
+      let tracker = -1
+      const grouping = groupingIndex[c.grouping]
+      if (c.signature !== null) {
+        const known = bySignature.get(c.signature)
+        if (known !== undefined) tracker = known
+        else {
+          const window = rule.window as TrackedWindow
+          const t: Tracker = {
+            grouping,
+            slot: slots[grouping] ?? 0,
+            filter: filterOf(c.filter),
+            window,
+            code: window.type === 'rolling' ? ROLLING : window.type === 'calendar' ? CALENDAR : LIFETIME,
+            length: window.type === 'rolling' ? window.seconds * 1000 : 0,
+            distinct: c.distinct,
+            start: Number.NEGATIVE_INFINITY,
+            end: Number.NEGATIVE_INFINITY,
+            cursor: 0,
+          }
+          slots[grouping] = t.slot + 1
+          tracker = this.trackers.length
+          this.trackers.push(t)
+          if (t.code === ROLLING) this.rolling.push(t)
+          if (t.code === CALENDAR) this.calendars.push(t)
+          bySignature.set(c.signature, tracker)
+          this.used[grouping] = true
+          if (grouping === DUPLICATE) this.used[BENEFICIARY] = true
+          this.used[MERCHANT] = true
+        }
+      }
+      if (!rule.enabled) return
+      const m = rule.measure
+      checks.push({
+        index,
+        action: rule.action,
+        filter: filterOf(c.filter),
+        tracker,
+        grouping,
+        kind: m.type === 'none' ? GEO : m.type === 'amount' ? AMOUNT : m.type === 'count' ? COUNT : DISTINCT,
+        currency: m.type === 'amount' ? this.currencyOf(m.currency) : NONE,
+        limit: m.type === 'none' ? 0 : m.type === 'amount' ? fromBigInt(m.limit) : m.limit,
+        maxAge:
+          rule.kind === 'new_beneficiary_limit' ? (rule.maxAgeSeconds ?? 0) * 1000 : Number.POSITIVE_INFINITY,
+        geo: rule.geo === undefined ? null : new Set(rule.geo.countries),
+        deny: rule.geo?.mode !== 'allow',
+        distinct: m.type === 'distinct' ? m.of : null,
+      })
+    })
+    this.checks = checks
+    this.pools = slots.map((n) => new Pool(n))
+    this.hasDistinct = this.trackers.some((t) => t.distinct !== null)
+  }
+
+  private currencyOf(code: string): number {
+    let i = this.currencyIndex.get(code)
+    if (i === undefined) {
+      i = this.currencies.length
+      this.currencies.push(code)
+      this.currencyIndex.set(code, i)
+    }
+    return i
+  }
+
+  // -------------------------------------------------------------- time
+
+  /** Moves every window to time `t`: new calendar periods, rolling expiry, then the sweeps. */
+  private advance(t: number): void {
+    for (const tr of this.calendars)
+      if (t >= tr.end) {
+        const p = calendarPeriod(tr.window as Extract<TrackedWindow, { type: 'calendar' }>, t)
+        tr.start = p.start
+        tr.end = p.end
+      }
+    const logT = this.logT
+    const n = logT.length
+    for (const tr of this.rolling) {
+      const cutoff = t - tr.length
+      let c = tr.cursor
+      if (c >= n || (logT[c] as number) > cutoff) continue
+      const slots = this.logSlots[tr.grouping] as number[]
+      const f = tr.filter
+      const filter = this.filters[f] as Filter
+      do {
+        const counted =
+          f < 31 ? ((this.logPass[c] as number) & (1 << f)) !== 0 : passes(filter, this.logP[c] as Payout)
+        if (counted) this.uncount(slots[c] as number, tr, c)
+        c++
+      } while (c < n && (logT[c] as number) <= cutoff)
+      tr.cursor = c
+    }
+    this.compact()
+    if (this.created >= this.nextSweep) this.sweep(t)
+    if (this.ids.size >= this.idsSwept) {
+      for (const [id, until] of this.ids) if (until <= t) this.ids.delete(id)
+      this.idsSwept = this.tuning.proportional
+        ? Math.max(this.tuning.sweep, this.ids.size * 2)
+        : this.tuning.sweep
+    }
+    this.clock = t
+  }
+
+  /** Drops the logged payouts every rolling cursor has passed. */
+  private compact(): void {
+    let head = this.logT.length
+    for (const tr of this.rolling) if (tr.cursor < head) head = tr.cursor
+    if (head === 0 || head < this.tuning.compact || head * 2 < this.logT.length) return
+    const cut = <A>(xs: A[]): void => {
+      if (xs.length === 0) return
+      xs.copyWithin(0, head)
+      xs.length -= head
+    }
+    cut(this.logT)
+    cut(this.logP)
+    cut(this.logMinor)
+    cut(this.logCurrency)
+    cut(this.logPass)
+    for (const xs of this.logSlots) cut(xs)
+    for (const tr of this.rolling) tr.cursor -= head
+  }
+
+  /** Frees the keys no window can count in any more (after `advance` expired their payouts). */
+  private sweep(t: number): void {
+    const pools = this.pools
+    const dupPool = pools[DUPLICATE] as Pool
+    const benPool = pools[BENEFICIARY] as Pool
+    for (const [key, slot] of this.dups)
+      if ((dupPool.until[slot] as number) <= t) {
+        this.dups.delete(key)
+        const ben = dupPool.parent[slot] as number
+        benPool.children[ben] = (benPool.children[ben] as number) - 1
+        dupPool.release(slot)
+      }
+    const merchantPool = pools[MERCHANT] as Pool
+    for (const [key, m] of this.merchants) {
+      const maps = this.children[m] as Array<Map<string, number>>
+      for (let g = BENEFICIARY; g <= COUNTRY; g++) {
+        const pool = pools[g] as Pool
+        const map = maps[g - 1] as Map<string, number>
+        for (const [k, slot] of map)
+          if ((pool.until[slot] as number) <= t && pool.children[slot] === 0) {
+            map.delete(k)
+            merchantPool.children[m] = (merchantPool.children[m] as number) - 1
+            pool.release(slot)
+          }
+      }
+      if ((merchantPool.until[m] as number) <= t && merchantPool.children[m] === 0) {
+        this.merchants.delete(key)
+        merchantPool.release(m)
+      }
+    }
+    let live = 0
+    for (const pool of pools) live += pool.live
+    this.created = 0
+    this.nextSweep = this.tuning.proportional ? Math.max(this.tuning.sweep, live) : this.tuning.sweep
+  }
+
+  // -------------------------------------------------------------- usage
+
+  /** The side map of sums of one tracker of one key, made on first use. */
+  private moreOf(pool: Pool, slot: number, tr: Tracker): Map<number, Amount> {
+    const key = slot * pool.trackers + tr.slot
+    let more = pool.more.get(key)
+    if (more === undefined) {
+      more = new Map()
+      pool.more.set(key, more)
+    }
+    return more
+  }
+
+  private count(slot: number, tr: Tracker, t: number, currency: number, minor: Amount, p: Payout): void {
+    const pool = this.pools[tr.grouping] as Pool
+    const st = pool.state
+    const b = slot * pool.width + tr.slot * SLOT
+    if (tr.code === CALENDAR && st[b + 5] !== tr.start) {
+      // the usage of an earlier period: start the current one
+      st[b] = 0
+      st[b + 1] = NONE
+      st[b + 2] = 0
+      st[b + 3] = NONE
+      st[b + 4] = 0
+      st[b + 5] = tr.start
+      pool.more.delete(slot * pool.trackers + tr.slot)
+      pool.values.delete(slot * pool.trackers + tr.slot)
+    }
+    st[b] = (st[b] as number) + 1
+    if (!addInline(st, b, currency, minor)) {
+      const more = this.moreOf(pool, slot, tr)
+      for (let i = b + 1; i <= b + 3; i += 2) {
+        const c = st[i] as number
+        if (c >= 0) more.set(c, add(more.get(c) ?? 0, st[i + 1] as number))
+        st[i] = NONE
+        st[i + 1] = 0
+      }
+      st[b + 1] = SPILLED
+      more.set(currency, add(more.get(currency) ?? 0, minor))
+    }
+    if (tr.distinct !== null) {
+      const key = slot * pool.trackers + tr.slot
+      let values = pool.values.get(key)
+      if (values === undefined) {
+        values = new Map()
+        pool.values.set(key, values)
+      }
+      const v = distinctValue(p, tr.distinct)
+      values.set(v, (values.get(v) ?? 0) + 1)
+    }
+    const until =
+      tr.code === ROLLING ? t + tr.length : tr.code === CALENDAR ? tr.end : Number.POSITIVE_INFINITY
+    if (until > (pool.until[slot] as number)) pool.until[slot] = until
+  }
+
+  /** Takes the logged payout `c` out of a rolling tracker's usage of a key. */
+  private uncount(slot: number, tr: Tracker, c: number): void {
+    const pool = this.pools[tr.grouping] as Pool
+    const st = pool.state
+    const b = slot * pool.width + tr.slot * SLOT
+    const key = slot * pool.trackers + tr.slot
+    const left = (st[b] as number) - 1
+    if (left === 0) {
+      st[b] = 0
+      st[b + 1] = NONE
+      st[b + 2] = 0
+      st[b + 3] = NONE
+      st[b + 4] = 0
+      if (pool.more.size > 0) pool.more.delete(key)
+      if (pool.values.size > 0) pool.values.delete(key)
+      return
+    }
+    st[b] = left
+    const currency = this.logCurrency[c] as number
+    const minor = this.logMinor[c] as Amount
+    if (st[b + 1] === currency) st[b + 2] = (st[b + 2] as number) - (minor as number)
+    else if (st[b + 3] === currency) st[b + 4] = (st[b + 4] as number) - (minor as number)
+    else {
+      const more = pool.more.get(key)
+      if (more !== undefined) more.set(currency, subtract(more.get(currency) ?? 0, minor))
+    }
+    if (tr.distinct !== null) {
+      const values = pool.values.get(key)
+      if (values !== undefined) {
+        const v = distinctValue(this.logP[c] as Payout, tr.distinct)
+        const n = (values.get(v) ?? 0) - 1
+        if (n > 0) values.set(v, n)
+        else values.delete(v)
+      }
+    }
+  }
+
+  /** This payout's amount plus a key's usage, in the rule's currency (others count only with a rate). */
+  private observedAmount(own: Amount, pool: Pool, slot: number, tr: Tracker, to: number): Amount {
+    const st = pool.state
+    const b = slot * pool.width + tr.slot * SLOT
+    let observed = own
+    for (let i = b + 1; i <= b + 3; i += 2) {
+      const c = st[i] as number
+      if (c < 0) continue
+      const sum = st[i + 1] as number
+      if (c === to) observed = add(observed, sum)
+      else {
+        const converted = this.convertTo(sum, c, to)
+        if (converted !== undefined) observed = add(observed, converted)
+      }
+    }
+    const more = pool.more.size > 0 ? pool.more.get(slot * pool.trackers + tr.slot) : undefined
+    if (more !== undefined)
+      for (const [c, sum] of more) {
+        const converted = this.convertTo(sum, c, to)
+        if (converted !== undefined) observed = add(observed, converted)
+      }
+    return observed
+  }
+
+  private convertTo(a: Amount, from: number, to: number): Amount | undefined {
+    return convert(a, this.currencies[from] as string, this.currencies[to] as string, this.conversions)
+  }
+
+  // -------------------------------------------------------------- lookups
+
+  private lookup(p: Payout, currency: number, minor: Amount): void {
+    const nodes = this.nodes
+    const used = this.used
+    const m = used[MERCHANT] ? (this.merchants.get(p.merchantId) ?? -1) : -1
+    nodes[MERCHANT] = m
+    if (m < 0) {
+      nodes[BENEFICIARY] = -1
+      nodes[INSTRUMENT] = -1
+      nodes[COUNTRY] = -1
+      nodes[DUPLICATE] = -1
+      return
+    }
+    const maps = this.children[m] as Array<Map<string, number>>
+    const ben = used[BENEFICIARY] ? ((maps[0] as Map<string, number>).get(p.beneficiaryId) ?? -1) : -1
+    nodes[BENEFICIARY] = ben
+    nodes[INSTRUMENT] = used[INSTRUMENT] ? ((maps[1] as Map<string, number>).get(p.instrumentId) ?? -1) : -1
+    nodes[COUNTRY] = used[COUNTRY] ? ((maps[2] as Map<string, number>).get(p.destinationCountry) ?? -1) : -1
+    if (used[DUPLICATE] && ben >= 0) {
+      this.dup = dupKey(ben, currency, minor)
+      nodes[DUPLICATE] = this.dups.get(this.dup) ?? -1
+    } else nodes[DUPLICATE] = -1
+  }
+
+  /** This payout's slot in a grouping, made (with the keys it nests in) if it has none yet. */
+  private slotOf(grouping: number, p: Payout, currency: number, minor: Amount): number {
+    const known = this.nodes[grouping] as number
+    if (known >= 0) return known
+    this.created++
+    let slot: number
+    if (grouping === MERCHANT) {
+      slot = (this.pools[MERCHANT] as Pool).alloc(-1)
+      this.children[slot] ??= [new Map(), new Map(), new Map()]
+      this.merchants.set(p.merchantId, slot)
+    } else if (grouping === DUPLICATE) {
+      const ben = this.slotOf(BENEFICIARY, p, currency, minor)
+      const benPool = this.pools[BENEFICIARY] as Pool
+      benPool.children[ben] = (benPool.children[ben] as number) + 1
+      slot = (this.pools[DUPLICATE] as Pool).alloc(ben)
+      // the key looked up before, or (for a beneficiary new with this payout) its first key
+      this.dups.set(this.dup !== '' ? this.dup : dupKey(ben, currency, minor), slot)
+    } else {
+      const m = this.slotOf(MERCHANT, p, currency, minor)
+      const merchantPool = this.pools[MERCHANT] as Pool
+      merchantPool.children[m] = (merchantPool.children[m] as number) + 1
+      slot = (this.pools[grouping] as Pool).alloc(m)
+      const maps = this.children[m] as Array<Map<string, number>>
+      const key =
+        grouping === BENEFICIARY
+          ? p.beneficiaryId
+          : grouping === INSTRUMENT
+            ? p.instrumentId
+            : p.destinationCountry
+      ;(maps[grouping - 1] as Map<string, number>).set(key, slot)
+    }
+    this.nodes[grouping] = slot
+    return slot
+  }
+
+  // -------------------------------------------------------------- the step
+
+  /** Why this payout cannot be recorded: its id repeats one still counted in a window. */
+  refusal(p: Payout): Refusal | undefined {
+    const until = this.ids.get(p.id)
+    if (until !== undefined && until > p.createdAt)
+      return { field: 'id', message: `payout ${p.id} is already recorded` }
+    return undefined
+  }
+
+  /** Decides a payout (filling `triggered`), then records it unless blocked. Time must not go back. */
+  step(p: Payout): ReplayAction {
+    const t = p.createdAt
+    if (t !== this.clock) this.advance(t)
+    const currency = this.currencyOf(p.amount.currency)
+    const minor = fromBigInt(p.amount.minor)
+    const pass = this.pass
+    for (let f = 0; f < this.filters.length; f++) pass[f] = passes(this.filters[f] as Filter, p)
+    this.dup = ''
+    this.lookup(p, currency, minor)
+    const action = this.decide(p, t, currency, minor)
+    if (action !== 'block') this.record(p, t, currency, minor)
+    return action
+  }
+
+  private decide(p: Payout, t: number, currency: number, minor: Amount): ReplayAction {
+    const triggered = this.triggered
+    triggered.length = 0
+    let action: ReplayAction = 'allow'
+    const created = p.beneficiaryCreatedAt
+    for (const c of this.checks) {
+      if (!this.pass[c.filter]) continue
+      if (created !== undefined && t - created >= c.maxAge) continue
+      let hit: boolean
+      if (c.kind === GEO) {
+        if (c.geo === null) continue
+        const listed = c.geo.has(p.destinationCountry)
+        hit = c.deny ? listed : !listed
+      } else {
+        const tr = c.tracker < 0 ? undefined : this.trackers[c.tracker]
+        const slot = this.nodes[c.grouping] as number
+        const pool = this.pools[c.grouping] as Pool
+        const b = slot * pool.width + (tr === undefined ? 0 : tr.slot * SLOT)
+        const live =
+          tr !== undefined && slot >= 0 && (tr.code !== CALENDAR || pool.state[b + 5] === tr.start)
+            ? tr
+            : undefined
+        if (c.kind === AMOUNT) {
+          const own = currency === c.currency ? minor : this.convertTo(minor, currency, c.currency)
+          if (own === undefined) continue
+          hit = (live === undefined ? own : this.observedAmount(own, pool, slot, live, c.currency)) > c.limit
+        } else if (c.kind === COUNT) hit = (live === undefined ? 1 : (pool.state[b] as number) + 1) > c.limit
+        else {
+          const values =
+            live === undefined || c.distinct === null
+              ? undefined
+              : pool.values.get(slot * pool.trackers + live.slot)
+          const observed =
+            values === undefined || c.distinct === null
+              ? 1
+              : values.size + (values.has(distinctValue(p, c.distinct)) ? 0 : 1)
+          hit = observed > c.limit
+        }
+      }
+      if (!hit) continue
+      triggered.push(c.index)
+      if (c.action === 'block') action = 'block'
+      else if (c.action === 'review' && action === 'allow') action = 'review'
+    }
+    return action
+  }
+
+  private record(p: Payout, t: number, currency: number, minor: Amount): void {
+    let logged = false
+    let liveUntil = t
+    for (const tr of this.trackers) {
+      if (!this.pass[tr.filter]) continue
+      const slot = this.slotOf(tr.grouping, p, currency, minor)
+      this.count(slot, tr, t, currency, minor, p)
+      const until =
+        tr.code === ROLLING ? t + tr.length : tr.code === CALENDAR ? tr.end : Number.POSITIVE_INFINITY
+      if (until > liveUntil) liveUntil = until
+      if (tr.code === ROLLING) logged = true
+    }
+    if (logged) {
+      let passBits = 0
+      for (let f = 0; f < this.filters.length && f < 31; f++) if (this.pass[f]) passBits |= 1 << f
+      this.logT.push(t)
+      if (this.hasDistinct || this.filters.length > 31) this.logP.push(p)
+      this.logMinor.push(minor)
+      this.logCurrency.push(currency)
+      this.logPass.push(passBits)
+      for (let g = 0; g < 5; g++) if (this.used[g]) this.logSlots[g]?.push(this.nodes[g] as number)
+    }
+    if (liveUntil > t) this.ids.set(p.id, liveUntil)
+  }
+}
+
+/** Adds an amount to the inline sum at `i` (currency at `i`, sum at `i + 1`): 1 done, 0 full, -1 not there. */
+const addAt = (st: Float64Array, i: number, currency: number, minor: number): number => {
+  const c = st[i] as number
+  if (c === currency) {
+    const sum = (st[i + 1] as number) + minor
+    if (!Number.isSafeInteger(sum)) return 0
+    st[i + 1] = sum
+    return 1
+  }
+  if (c === NONE) {
+    st[i] = currency
+    st[i + 1] = minor
+    return 1
+  }
+  return c === SPILLED ? 0 : -1
+}
+
+/** Adds an amount to one of the two inline sums, if it fits there exactly. */
+const addInline = (st: Float64Array, b: number, currency: number, minor: Amount): boolean => {
+  if (typeof minor !== 'number') return false
+  const first = addAt(st, b + 1, currency, minor)
+  return first === 1 || (first === -1 && addAt(st, b + 3, currency, minor) === 1)
+}

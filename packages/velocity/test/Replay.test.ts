@@ -1,0 +1,124 @@
+// The backtest's engine against the naive scan of the history and against the ledger, with sweeps
+// and log compaction forced on every step so dropping keys and reusing their slots is exercised.
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import {
+  backtest,
+  emptyLedger,
+  evaluate,
+  type Payout,
+  parseRuleSet,
+  payout,
+  type RuleSet,
+  recordPayout,
+} from '../src/index.js'
+import { conversionsOf } from '../src/internal/Assess.js'
+import { Engine, type Tuning } from '../src/internal/Replay.js'
+import { arbHistory, arbRuleSet } from '../src/testing/index.js'
+import { naiveEvaluate, type Rates, type Recorded } from './naive.js'
+
+const right = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`)
+  return e.right
+}
+
+const arbRates = fc.constantFrom<Rates>(
+  [],
+  [
+    { from: 'EUR', to: 'USD', rate: '1.0835' },
+    { from: 'JPY', to: 'USD', rate: '0.0067' },
+    { from: 'USD', to: 'EUR', rate: '0.92' },
+  ],
+)
+
+const arbTuning = fc.record({
+  sweep: fc.integer({ min: 1, max: 4 }),
+  compact: fc.integer({ min: 1, max: 4 }),
+  proportional: fc.constant(false),
+})
+
+const engineOf = (ruleSet: RuleSet, rates: Rates, tuning?: Tuning) =>
+  new Engine(ruleSet, right(conversionsOf({ rates })), tuning)
+
+const triggeredIds = (ruleSet: RuleSet, engine: Engine): string[] =>
+  engine.triggered.map((i) => ruleSet.rules[i]?.id ?? '').sort()
+
+describe('the backtest engine', () => {
+  test.prop([arbRuleSet(6), arbHistory(40), arbRates, arbTuning], { numRuns: 1500 })(
+    'decides every payout as the naive scan of the recorded history does, with the same triggered rules',
+    (ruleSet, history, rates, tuning) => {
+      const engine = engineOf(ruleSet, rates, tuning)
+      const recorded: Recorded[] = []
+      for (const p of history) {
+        const naive = naiveEvaluate(ruleSet, recorded, p, rates)
+        expect(engine.refusal(p)).toBeUndefined()
+        const action = engine.step(p)
+        expect(action).toBe(naive.action)
+        expect(triggeredIds(ruleSet, engine)).toEqual(
+          naive.triggered_rules
+            .filter((o) => o.triggered)
+            .map((o) => o.rule_id)
+            .sort(),
+        )
+        if (action !== 'block') recorded.push({ payout: p, released: false })
+      }
+    },
+    120_000,
+  )
+
+  test.prop([arbRuleSet(8), arbHistory(200), arbRates, arbTuning], { numRuns: 60 })(
+    'agrees with evaluate-then-record on the ledger over longer histories',
+    (ruleSet, history, rates, tuning) => {
+      const engine = engineOf(ruleSet, rates, tuning)
+      let ledger = emptyLedger(ruleSet)
+      for (const p of history) {
+        const verdict = right(evaluate(ruleSet, ledger, p, { rates }))
+        expect(engine.step(p)).toBe(verdict.action)
+        expect(triggeredIds(ruleSet, engine)).toEqual(
+          verdict.triggered_rules.filter((o) => o.triggered).map((o) => o.rule_id),
+        )
+        if (verdict.action !== 'block') ledger = right(recordPayout(ledger, p))
+      }
+    },
+    120_000,
+  )
+})
+
+describe('backtest refuses a repeated payout id while the first one still counts', () => {
+  const rs = right(
+    parseRuleSet({
+      version: 1,
+      rules: [
+        {
+          id: 'hourly',
+          name: 'Hourly count',
+          kind: 'max_daily_count',
+          action: 'block',
+          enabled: true,
+          threshold: 5,
+          window: { type: 'rolling', seconds: 3600 },
+        },
+      ],
+    }),
+  )
+  const at = (createdAt: number): Payout =>
+    right(
+      payout({
+        id: 'pay_1',
+        merchantId: 'mer_1',
+        beneficiaryId: 'ben_1',
+        instrumentId: 'ins_1',
+        instrumentType: 'card',
+        destinationCountry: 'PH',
+        amount: '10.00',
+        currency: 'USD',
+        createdAt,
+      }),
+    )
+  it('names the entry within the window, accepts it once the window has passed', () => {
+    const refused = backtest([at(0), at(3_599_999)], rs)
+    expect(E.isLeft(refused) && refused.left.problems[0]?.field).toBe('history.1.id')
+    expect(E.isRight(backtest([at(0), at(3_600_000)], rs))).toBe(true)
+  })
+})
