@@ -405,7 +405,7 @@ export const scoringRules = {
     },
     {
       id: 'old_rule',
-      name: 'Retired: any amount over 100',
+      name: 'Retired: every amount over 100',
       status: 'INACTIVE',
       score: 500,
       dry_run: false,

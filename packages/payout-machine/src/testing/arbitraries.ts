@@ -110,7 +110,7 @@ export const arbPayoutEvent: fc.Arbitrary<PayoutEvent> = fc
   .chain((type) => arbPayoutEventOf(type) as fc.Arbitrary<PayoutEvent>)
 
 /**
- * Policies: any review tier, maker-checker on or off, late returns off or a window up to 30 days,
+ * Policies: every review tier, maker-checker on or off, late returns off or a window up to 30 days,
  * default or random tier bands.
  *
  * @example
