@@ -194,6 +194,72 @@ describe('each kind, pinned', () => {
     expect(outcome(rule, [p(1, young)], p(2, young))).toMatchObject({ triggered: true, observed: '200.00' })
     expect(outcome(rule, [p(1, young)], p(24, young))).toBeUndefined()
   })
+  it('distinct count: a value leaves the window only with its last occurrence', () => {
+    const rule = {
+      kind: 'max_daily_count',
+      threshold: 2,
+      measure: { distinct: 'beneficiary' },
+      window: { type: 'rolling', seconds: 3600 },
+    }
+    const half = 1_800_000
+    const ben = (n: number, b: string, ms: number) => p(n, { beneficiaryId: b, createdAt: day + ms })
+    const history = [ben(1, 'ben_1', 0), ben(2, 'ben_1', half), ben(3, 'ben_2', half + 1)]
+    // at 1 h: the first ben_1 has left, its second payout still holds it
+    expect(outcome(rule, history, ben(4, 'ben_3', 2 * half))).toMatchObject({
+      triggered: true,
+      observed: 3,
+      limit: 2,
+      remaining: 0,
+      reason: '3 distinct beneficiaries in the window exceed the limit of 2',
+    })
+    // a beneficiary already in the window adds nothing
+    expect(outcome(rule, history, ben(4, 'ben_2', 2 * half))).toMatchObject({ triggered: false, observed: 2 })
+    // at 1.5 h: both ben_1 payouts have left
+    expect(outcome(rule, history, ben(4, 'ben_3', 3 * half))).toMatchObject({ triggered: false, observed: 2 })
+    // releasing ben_1's last payout in the window drops ben_1; releasing one of two keeps it
+    expect(outcome(rule, history, ben(4, 'ben_3', 2 * half), ['pay_2'])).toMatchObject({ observed: 2 })
+    expect(outcome(rule, history, ben(4, 'ben_3', half + 2), ['pay_1'])).toMatchObject({ observed: 3 })
+  })
+  it('distinct count of instruments per beneficiary, lifetime', () => {
+    const rule = { kind: 'max_count_per_beneficiary', threshold: 2, measure: { distinct: 'instrument' } }
+    const history = [p(1), p(2, { instrumentId: 'ins_2' }), p(3, { instrumentId: 'ins_2' })]
+    expect(outcome(rule, history, p(4, { instrumentId: 'ins_3' }))).toMatchObject({
+      triggered: true,
+      observed: 3,
+      reason: '3 distinct instruments in the window exceed the limit of 2',
+    })
+    expect(outcome(rule, history, p(4, { instrumentId: 'ins_3', beneficiaryId: 'ben_2' }))).toMatchObject({
+      triggered: false,
+      observed: 1,
+    })
+  })
+  it('distinct count: refused on amount kinds, on the grouping itself, with a currency', () => {
+    const base = { id: 'r', name: 'R', action: 'block', enabled: true }
+    const fields = (json: Record<string, unknown>) => {
+      const r = parseRuleSet({ version: 1, rules: [{ ...base, ...json }] })
+      return E.isLeft(r) ? r.left.problems.map((x) => x.field) : []
+    }
+    expect(
+      fields({
+        kind: 'max_daily_amount',
+        threshold: '5.00',
+        currency: 'USD',
+        measure: { distinct: 'beneficiary' },
+      }),
+    ).toEqual(['rules.0.measure'])
+    expect(
+      fields({ kind: 'max_count_per_beneficiary', threshold: 2, measure: { distinct: 'beneficiary' } }),
+    ).toEqual(['rules.0.measure.distinct'])
+    expect(
+      fields({ kind: 'max_daily_count', threshold: 2, currency: 'USD', measure: { distinct: 'instrument' } }),
+    ).toEqual(['rules.0.currency'])
+    expect(fields({ kind: 'max_daily_count', threshold: 2, measure: { distinct: 'merchant' } })).toEqual([
+      'rules.0.measure.distinct',
+    ])
+    expect(fields({ kind: 'max_daily_count', threshold: '2', measure: { distinct: 'instrument' } })).toEqual([
+      'rules.0.threshold',
+    ])
+  })
   it('geo_blocking: a deny list and an allow list', () => {
     expect(
       outcome(
