@@ -1,6 +1,7 @@
 // What every command shares: where it writes, its exit codes, how it explains a bad input.
 import type { ValidationProblem } from '@payout-kernel/core'
 import Table from 'cli-table3'
+import pc from 'picocolors'
 
 /**
  * The exit codes of every command: 0 nothing to report; 1 findings (decisions that differ,
@@ -21,4 +22,7 @@ export const explainProblems = (problems: ReadonlyArray<ValidationProblem>): str
 
 /** A terminal table with the house style (bold headers, no colour codes when output is not a terminal). */
 export const table = (head: ReadonlyArray<string>): InstanceType<typeof Table> =>
-  new Table({ head: [...head], style: { head: ['bold'], border: ['grey'] } })
+  new Table({
+    head: [...head],
+    style: pc.isColorSupported ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+  })
