@@ -4,6 +4,7 @@
 import {
   Currency,
   convertMoney,
+  scaleOf,
   describeValue,
   money,
   type Rounding,
@@ -32,17 +33,87 @@ export interface Conversions {
 
 export const noConversions: Conversions = { rates: new Map(), rounding: 'half-even' }
 
+/** A rate ready for arithmetic: result = amount × num / den, in the target's minor units. */
+interface ParsedRate {
+  readonly num: number
+  readonly den: number
+  readonly from: string
+  readonly to: string
+  readonly rate: string
+}
+
+/** Parsed rates by source then target currency, one table per `Conversions` value. */
+const parsedRates = new WeakMap<Conversions, Map<string, Map<string, ParsedRate | null>>>()
+
+const parseRate = (from: string, to: string, rate: string): ParsedRate | null => {
+  const m = /^(\d{1,12})(?:\.(\d{1,18}))?$/.exec(rate)
+  if (m === null) return null
+  const fraction = m[2] ?? ''
+  const fromScale = scaleOf(from as Currency)
+  const toScale = scaleOf(to as Currency)
+  const num = Number(`${m[1] ?? ''}${fraction}`) * 10 ** Math.max(0, toScale - fromScale)
+  const den = 10 ** (fraction.length + Math.max(0, fromScale - toScale))
+  // Only rates whose parts are exact small integers take the number path; others use convertMoney.
+  return Number.isSafeInteger(num) && den <= 2 ** 31 ? { num, den, from, to, rate } : { num: Number.NaN, den, from, to, rate }
+}
+
+const rateOf = (conversions: Conversions, from: string, to: string): ParsedRate | null => {
+  let byFrom = parsedRates.get(conversions)
+  if (byFrom === undefined) {
+    byFrom = new Map()
+    parsedRates.set(conversions, byFrom)
+  }
+  let byTo = byFrom.get(from)
+  if (byTo === undefined) {
+    byTo = new Map()
+    byFrom.set(from, byTo)
+  }
+  let parsed = byTo.get(to)
+  if (parsed === undefined) {
+    const rate = conversions.rates.get(`${from}>${to}`)
+    parsed = rate === undefined ? null : parseRate(from, to, rate)
+    byTo.set(to, parsed)
+  }
+  return parsed
+}
+
+/** q = n / d rounded by the mode, for safe integers n and 0 < d ≤ 2^31; the same rule as core's convertMoney. */
+const divideRounded = (n: number, d: number, rounding: Rounding): number => {
+  let q = Math.trunc(n / d)
+  let r = n - q * d
+  // float division can be one off: make r the exact remainder with the sign of n
+  if (n >= 0) {
+    if (r < 0) (q -= 1), (r += d)
+    else if (r >= d) (q += 1), (r -= d)
+  } else if (r > 0) (q += 1), (r -= d)
+  else if (r <= -d) (q -= 1), (r += d)
+  if (r === 0) return q
+  const away = n < 0 ? q - 1 : q + 1
+  const twice = 2 * Math.abs(r)
+  switch (rounding) {
+    case 'down':
+      return q
+    case 'floor':
+      return n < 0 ? q - 1 : q
+    case 'ceil':
+      return n < 0 ? q : q + 1
+    case 'half-up':
+      return twice >= d ? away : q
+    case 'half-even':
+      return twice > d ? away : twice < d ? q : q % 2 === 0 ? q : away
+  }
+}
+
 /** An amount converted exactly and rounded once; `undefined` when no rate was given. */
-export const convert = (
-  a: Amount,
-  from: string,
-  to: string,
-  conversions: Conversions,
-): Amount | undefined => {
+export const convert = (a: Amount, from: string, to: string, conversions: Conversions): Amount | undefined => {
   if (from === to) return a
-  const rate = conversions.rates.get(`${from}>${to}`)
-  if (rate === undefined) return undefined
-  const converted = convertMoney(money(toBigInt(a), from), { to, rate, rounding: conversions.rounding })
+  const rate = rateOf(conversions, from, to)
+  if (rate === null) return undefined
+  if (typeof a === 'number') {
+    const n = a * rate.num
+    if (Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 52) return divideRounded(n, rate.den, conversions.rounding)
+  }
+  const converted = convertMoney(money(toBigInt(a), from), { to, rate: rate.rate, rounding: conversions.rounding })
   return E.isRight(converted) ? fromBigInt(converted.right.minor) : undefined
 }
 
