@@ -1,12 +1,15 @@
-import { convertMoney, currencyScales, money, type Rounding } from '@payout-kernel/core'
 import { fc, test } from '@fast-check/vitest'
+import { convertMoney, currencyScales, money, type Rounding } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
 import { conversionsOf, convert } from '../src/internal/Assess.js'
 
 const currencies = Object.keys(currencyScales).filter((c) => /^[A-Z]{3,4}$/.test(c))
 const arbRate = fc
-  .tuple(fc.integer({ min: 0, max: 100_000 }), fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 9 }))
+  .tuple(
+    fc.integer({ min: 0, max: 100_000 }),
+    fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 9 }),
+  )
   .filter(([w, f]) => w > 0 || /[1-9]/.test(f))
   .map(([w, f]) => (f === '' ? String(w) : `${w}.${f}`))
 const arbAmount = fc.oneof(
@@ -16,7 +19,13 @@ const arbAmount = fc.oneof(
 )
 
 test.prop(
-  [arbAmount, fc.constantFrom(...currencies), fc.constantFrom(...currencies), arbRate, fc.constantFrom<Rounding>('half-even', 'half-up', 'down', 'floor', 'ceil')],
+  [
+    arbAmount,
+    fc.constantFrom(...currencies),
+    fc.constantFrom(...currencies),
+    arbRate,
+    fc.constantFrom<Rounding>('half-even', 'half-up', 'down', 'floor', 'ceil'),
+  ],
   { numRuns: 10_000 },
 )('the cached number path converts exactly as core convertMoney does', (a, from, to, rate, rounding) => {
   fc.pre(from !== to)

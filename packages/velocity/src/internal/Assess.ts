@@ -4,10 +4,10 @@
 import {
   Currency,
   convertMoney,
-  scaleOf,
   describeValue,
   money,
   type Rounding,
+  scaleOf,
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
@@ -54,7 +54,9 @@ const parseRate = (from: string, to: string, rate: string): ParsedRate | null =>
   const num = Number(`${m[1] ?? ''}${fraction}`) * 10 ** Math.max(0, toScale - fromScale)
   const den = 10 ** (fraction.length + Math.max(0, fromScale - toScale))
   // Only rates whose parts are exact small integers take the number path; others use convertMoney.
-  return Number.isSafeInteger(num) && den <= 2 ** 31 ? { num, den, from, to, rate } : { num: Number.NaN, den, from, to, rate }
+  return Number.isSafeInteger(num) && den <= 2 ** 31
+    ? { num, den, from, to, rate }
+    : { num: Number.NaN, den, from, to, rate }
 }
 
 const rateOf = (conversions: Conversions, from: string, to: string): ParsedRate | null => {
@@ -79,14 +81,12 @@ const rateOf = (conversions: Conversions, from: string, to: string): ParsedRate 
 
 /** q = n / d rounded by the mode, for safe integers n and 0 < d ≤ 2^31; the same rule as core's convertMoney. */
 const divideRounded = (n: number, d: number, rounding: Rounding): number => {
+  // Float division can be one off: step q so that r is the exact remainder, with the sign of n.
   let q = Math.trunc(n / d)
-  let r = n - q * d
-  // float division can be one off: make r the exact remainder with the sign of n
-  if (n >= 0) {
-    if (r < 0) (q -= 1), (r += d)
-    else if (r >= d) (q += 1), (r -= d)
-  } else if (r > 0) (q += 1), (r -= d)
-  else if (r <= -d) (q -= 1), (r += d)
+  const step =
+    n >= 0 ? (n - q * d < 0 ? -1 : n - q * d >= d ? 1 : 0) : n - q * d > 0 ? 1 : n - q * d <= -d ? -1 : 0
+  q += step
+  const r = n - q * d
   if (r === 0) return q
   const away = n < 0 ? q - 1 : q + 1
   const twice = 2 * Math.abs(r)
@@ -105,15 +105,25 @@ const divideRounded = (n: number, d: number, rounding: Rounding): number => {
 }
 
 /** An amount converted exactly and rounded once; `undefined` when no rate was given. */
-export const convert = (a: Amount, from: string, to: string, conversions: Conversions): Amount | undefined => {
+export const convert = (
+  a: Amount,
+  from: string,
+  to: string,
+  conversions: Conversions,
+): Amount | undefined => {
   if (from === to) return a
   const rate = rateOf(conversions, from, to)
   if (rate === null) return undefined
   if (typeof a === 'number') {
     const n = a * rate.num
-    if (Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 52) return divideRounded(n, rate.den, conversions.rounding)
+    if (Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 52)
+      return divideRounded(n, rate.den, conversions.rounding)
   }
-  const converted = convertMoney(money(toBigInt(a), from), { to, rate: rate.rate, rounding: conversions.rounding })
+  const converted = convertMoney(money(toBigInt(a), from), {
+    to,
+    rate: rate.rate,
+    rounding: conversions.rounding,
+  })
   return E.isRight(converted) ? fromBigInt(converted.right.minor) : undefined
 }
 
