@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import type { ValidationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
+import { explainProblems } from './io.js'
 
 /** A file's problem, ready to print: the file and what is wrong in it. */
 export interface FileProblem {
@@ -30,7 +31,7 @@ export const readJsonFile = <A>(
   return E.isLeft(decoded)
     ? E.left({
         file,
-        message: `is not valid:\n${decoded.left.problems.map((p) => `  ${p.field === '' ? '(document)' : p.field}: ${p.message}`).join('\n')}`,
+        message: `is not valid:\n${explainProblems(decoded.left.problems)}`,
       })
     : decoded
 }

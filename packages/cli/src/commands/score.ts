@@ -1,10 +1,10 @@
 // `payout-kernel score --rules rules.json --transactions txns.ndjson`: every transaction scored,
 // results as NDJSON on stdout, a summary on stderr.
-import fs from 'node:fs'
 import { compileRules, parseRules, type ScoringAction, scoreTransaction } from '@payout-kernel/scoring'
 import * as E from 'fp-ts/lib/Either.js'
 import { describeBadLine, isBadLine, progressFor, readRecords } from '../input.js'
-import { type CommandIo, exitCodes, explainProblems, table } from './io.js'
+import { readJsonFile } from './files.js'
+import { type CommandIo, exitCodes, table } from './io.js'
 
 /** Options of `score`. */
 export interface ScoreOptions {
@@ -29,18 +29,9 @@ const split = (value: unknown): { transaction: unknown; features: unknown } => {
 
 /** Runs `score`; resolves to the exit code (1 when any transaction is sent to review or rejected). */
 export const scoreCommand = async (options: ScoreOptions, io: CommandIo): Promise<number> => {
-  let text: string
-  try {
-    text = fs.readFileSync(options.rules, 'utf8')
-  } catch (e) {
-    io.err.write(`payout-kernel score: cannot read rules ${options.rules}: ${(e as Error).message}\n`)
-    return exitCodes.input
-  }
-  const rules = parseRules(text)
+  const rules = readJsonFile(options.rules, parseRules)
   if (E.isLeft(rules)) {
-    io.err.write(
-      `payout-kernel score: ${options.rules} is not a valid rule set:\n${explainProblems(rules.left.problems)}\n`,
-    )
+    io.err.write(`payout-kernel score: ${rules.left.file} ${rules.left.message}\n`)
     return exitCodes.input
   }
   const compiled = compileRules(rules.right)

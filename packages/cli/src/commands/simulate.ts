@@ -15,7 +15,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
 import { describeBadLine, formatOf, isBadLine, progressFor, readRecords } from '../input.js'
 import { readJsonFile } from './files.js'
-import { type CommandIo, exitCodes, table } from './io.js'
+import { type CommandIo, exitCodes, explainProblems, table } from './io.js'
 
 /** Options of `simulate`. */
 export interface SimulateOptions {
@@ -192,7 +192,7 @@ export const simulateCommand = (options: SimulateOptions, io: CommandIo): number
   if (stopped) return exitCodes.input
   if (E.isLeft(report)) {
     io.err.write(
-      `payout-kernel simulate: the history cannot be replayed:\n${report.left.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}\n`,
+      `payout-kernel simulate: the history cannot be replayed:\n${explainProblems(report.left.problems)}\n`,
     )
     return exitCodes.input
   }
