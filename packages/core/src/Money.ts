@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { Currency, scaleOf } from './Currency.js'
+import { Currency, currency as decodeCurrency, scaleOf } from './Currency.js'
 import { describeValue, type ValidationError, validationError } from './Validation.js'
 
 // ---------------------------------------------------------------- model
@@ -115,15 +115,17 @@ export const parseMoney = (
   amount: unknown,
   currency: unknown,
   scales?: Readonly<Record<string, number>>,
-): E.Either<ValidationError, Money> => {
-  if (!Currency.is(currency))
-    return E.left(validationError('currency', `must match ^[A-Z]{3,4}$, got ${describeValue(currency)}`))
-  return pipe(
-    parseMinorUnits(amount, currency, scales),
-    E.map((minor) => ({ minor, currency })),
-    E.mapLeft((message) => validationError('amount', message)),
+): E.Either<ValidationError, Money> =>
+  pipe(
+    decodeCurrency(currency),
+    E.flatMap((c) =>
+      pipe(
+        parseMinorUnits(amount, c, scales),
+        E.map((minor): Money => ({ minor, currency: c })),
+        E.mapLeft((message) => validationError('amount', message)),
+      ),
+    ),
   )
-}
 
 /** The reason a decimal string is not an amount of the currency, or its exact minor units. */
 const parseMinorUnits = (
