@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
 import { runCli } from '../src/index.js'
 
 export const examples = fileURLToPath(new URL('../../../examples/', import.meta.url))
@@ -22,8 +23,20 @@ export const capture = async (args: ReadonlyArray<string>) => {
   return { code, ...chunks }
 }
 
+const made: string[] = []
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh directory in the OS temp dir, removed when the test file's tests are done. */
+export const tempDir = (prefix: string): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
 export const scratch = (files: Record<string, string>): Record<string, string> => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payout-kernel-cli-'))
+  const dir = tempDir('payout-kernel-cli-')
   return Object.fromEntries(
     Object.entries(files).map(([name, content]) => {
       const file = path.join(dir, name)

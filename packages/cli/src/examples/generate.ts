@@ -152,12 +152,15 @@ type PayoutLine = ReturnType<typeof payoutLine>
  */
 function* payoutsOf(draw: Draw, merchants: Merchant[], count: number): Generator<PayoutLine> {
   const weights = merchants.flatMap((m) => Array.from({ length: m.weight }, () => m))
-  const gap = yearMs / count
+  // bursts add a few minutes each on top of the steady gaps: leave room for them so a large
+  // history spreads over the year instead of piling up on its last millisecond
+  const gap = yearMs / count / 1.15
+  const last = yearStart + yearMs - 1
   let at = yearStart
   let n = 0
   while (n < count) {
     at += Math.max(1, Math.round(-Math.log(Math.max(1e-12, draw.random.nextDouble())) * gap))
-    if (at >= yearStart + yearMs) at = yearStart + yearMs - 1
+    if (at > last) at = last
     const m = draw.pick(weights)
     const live = m.beneficiaries.filter((b) => b.createdAt <= at)
     if (live.length === 0) continue
@@ -171,7 +174,7 @@ function* payoutsOf(draw: Draw, merchants: Merchant[], count: number): Generator
       let when = at
       for (let i = 0; i < size && n + lines.length < count; i++) {
         const same = draw.chance(0.4)
-        when += i === 0 ? 0 : draw.int(20_000, 120_000)
+        when = Math.min(last, when + (i === 0 ? 0 : draw.int(20_000, 120_000)))
         const line = payoutLine(draw, n + lines.length, m, b, when)
         lines.push(same ? { ...line, amount: base.amount } : line)
       }
