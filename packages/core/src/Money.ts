@@ -115,17 +115,54 @@ export const parseMoney = (
   amount: unknown,
   currency: unknown,
   scales?: Readonly<Record<string, number>>,
-): E.Either<ValidationError, Money> =>
-  pipe(
-    decodeCurrency(currency),
-    E.flatMap((c) =>
-      pipe(
-        parseMinorUnits(amount, c, scales),
-        E.map((minor): Money => ({ minor, currency: c })),
-        E.mapLeft((message) => validationError('amount', message)),
-      ),
-    ),
+): E.Either<ValidationError, Money> => {
+  const c = decodeCurrency(currency)
+  if (E.isLeft(c)) return c
+  if (typeof amount === 'string') {
+    const minor = plainMinorUnits(amount, scaleOf(c.right, scales))
+    if (minor !== undefined) return E.right({ minor, currency: c.right })
+  }
+  return pipe(
+    parseMinorUnits(amount, c.right, scales),
+    E.map((minor): Money => ({ minor, currency: c.right })),
+    E.mapLeft((message) => validationError('amount', message)),
   )
+}
+
+/**
+ * The common case of `parseMinorUnits` without a regular expression or string building: a valid
+ * amount whose minor units are exact in a float (at most 15 digits in all). Anything else —
+ * invalid, or too long for that — is `undefined` and goes the way that explains itself.
+ */
+const plainMinorUnits = (s: string, scale: number): MinorUnits | undefined => {
+  const n = s.length
+  let i = s.charCodeAt(0) === 45 ? 1 : 0
+  const negative = i === 1
+  let whole = 0
+  const wholeStart = i
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) break
+    whole = whole * 10 + d
+  }
+  const wholeDigits = i - wholeStart
+  if (wholeDigits === 0 || wholeDigits > 12) return undefined
+  let fraction = 0
+  let decimals = 0
+  if (i < n) {
+    if (s.charCodeAt(i) !== 46) return undefined
+    for (i++; i < n; i++) {
+      const d = s.charCodeAt(i) - 48
+      if (d < 0 || d > 9) return undefined
+      fraction = fraction * 10 + d
+      decimals++
+    }
+    if (decimals === 0 || decimals > scale) return undefined
+  }
+  if (wholeDigits + scale > 15) return undefined
+  const minor = whole * 10 ** scale + fraction * 10 ** (scale - decimals)
+  return minorUnits(BigInt(negative ? -minor : minor))
+}
 
 /** The reason a decimal string is not an amount of the currency, or its exact minor units. */
 const parseMinorUnits = (

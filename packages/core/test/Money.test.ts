@@ -46,6 +46,45 @@ describe('parse and format', () => {
     },
   )
 
+  // The reference: the whole rule as one regular expression over the string, exactly as written in
+  // the contract; parseMoney's digit loop must agree with it on every string, valid or not.
+  const referenceMinor = (amount: string, scale: number): bigint | string => {
+    if (/[eE]/.test(amount)) return 'exponent'
+    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount)
+    if (m === null) return 'shape'
+    const [, sign = '', whole = '', fraction = ''] = m
+    if (whole.length > 12) return 'integer digits'
+    if (fraction.length > scale) return 'decimals'
+    const minor = BigInt(whole + fraction.padEnd(scale, '0'))
+    return sign === '-' ? -minor : minor
+  }
+  // lengths at the edges: 11 to 14 integer digits, 0 to 19 decimals
+  const edgeAmount = fc
+    .tuple(
+      fc.boolean(),
+      fc.stringMatching(/^\d{11,14}$/),
+      fc.option(fc.stringMatching(/^\d{0,19}$/), { nil: undefined }),
+    )
+    .map(([neg, whole, fraction]) => `${neg ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`)
+  const amountLike = fc.oneof(
+    edgeAmount,
+    fc.stringMatching(/^-?\d{0,16}(\.\d{0,20})?$/),
+    fc.string({ unit: fc.constantFrom('0', '1', '9', '.', '-', 'e', '+', ' ', '٣', 'x'), maxLength: 24 }),
+    fc.string(),
+  )
+  test.prop([arbCurrency, amountLike], { numRuns: 10_000 })(
+    'the fast digit loop agrees with the regular-expression reference on any string',
+    (c, amount) => {
+      const expected = referenceMinor(amount, currencyScales[c] ?? 2)
+      const got = parseMoney(amount, c)
+      if (typeof expected === 'bigint') expect(got).toEqual(E.right(money(expected, c)))
+      else {
+        expect(E.isLeft(got)).toBe(true)
+        expect(problemsOf(got).map((p) => p.field)).toEqual(['amount'])
+      }
+    },
+  )
+
   test('pinned examples of each scale', () => {
     expect(right(parseMoney('1250.00', 'USD')).minor).toBe(125000n)
     expect(right(parseMoney('1250', 'JPY')).minor).toBe(1250n)

@@ -251,7 +251,8 @@ class Replay {
 /**
  * Replays a time-ordered history through a rule set (and, to compare, a second one), each with its
  * own ledger that records every payout not blocked. Deterministic: the same input gives the same
- * report. A history out of time order, or repeating a payout id, is refused naming the entry
+ * report. A history out of time order, or repeating the id of a payout a window still counts (for
+ * lifetime windows: one recorded in the last 31 days), is refused naming the entry
  * (`history.41.created_at`).
  *
  * @example

@@ -121,4 +121,27 @@ describe('backtest refuses a repeated payout id while the first one still counts
     expect(E.isLeft(refused) && refused.left.problems[0]?.field).toBe('history.1.id')
     expect(E.isRight(backtest([at(0), at(3_600_000)], rs))).toBe(true)
   })
+  it('remembers an id counted only by lifetime windows for 31 days, not for ever', () => {
+    const lifetime = right(
+      parseRuleSet({
+        version: 1,
+        rules: [
+          {
+            id: 'lifetime',
+            name: 'Lifetime amount per beneficiary',
+            kind: 'max_amount_per_beneficiary',
+            action: 'block',
+            enabled: true,
+            threshold: '1000.00',
+            currency: 'USD',
+          },
+        ],
+      }),
+    )
+    const horizon = 31 * 86_400_000
+    const refused = backtest([at(0), at(horizon - 1)], lifetime)
+    expect(E.isLeft(refused) && refused.left.problems[0]?.field).toBe('history.1.id')
+    const later = backtest([at(0), at(horizon)], lifetime)
+    expect(E.isRight(later) && later.right.before.totals.allowed.payouts).toBe(2)
+  })
 })

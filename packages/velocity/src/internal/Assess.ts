@@ -34,7 +34,7 @@ export interface Conversions {
 export const noConversions: Conversions = { rates: new Map(), rounding: 'half-even' }
 
 /** A rate ready for arithmetic: result = amount × num / den, in the target's minor units. */
-interface ParsedRate {
+export interface ParsedRate {
   readonly num: number
   readonly den: number
   readonly from: string
@@ -59,7 +59,8 @@ const parseRate = (from: string, to: string, rate: string): ParsedRate | null =>
     : { num: Number.NaN, den, from, to, rate }
 }
 
-const rateOf = (conversions: Conversions, from: string, to: string): ParsedRate | null => {
+/** The rate from one currency to another, parsed once per `Conversions`; `null` when none was given. */
+export const rateOf = (conversions: Conversions, from: string, to: string): ParsedRate | null => {
   let byFrom = parsedRates.get(conversions)
   if (byFrom === undefined) {
     byFrom = new Map()
@@ -113,16 +114,19 @@ export const convert = (
 ): Amount | undefined => {
   if (from === to) return a
   const rate = rateOf(conversions, from, to)
-  if (rate === null) return undefined
+  return rate === null ? undefined : applyRate(a, rate, conversions.rounding)
+}
+
+/** An amount converted at a parsed rate, exactly and rounded once (a number path when that is exact). */
+export const applyRate = (a: Amount, rate: ParsedRate, rounding: Rounding): Amount | undefined => {
   if (typeof a === 'number') {
     const n = a * rate.num
-    if (Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 52)
-      return divideRounded(n, rate.den, conversions.rounding)
+    if (Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 52) return divideRounded(n, rate.den, rounding)
   }
-  const converted = convertMoney(money(toBigInt(a), from), {
-    to,
+  const converted = convertMoney(money(toBigInt(a), rate.from), {
+    to: rate.to,
     rate: rate.rate,
-    rounding: conversions.rounding,
+    rounding,
   })
   return E.isRight(converted) ? fromBigInt(converted.right.minor) : undefined
 }

@@ -19,7 +19,7 @@ import type { DistinctField, RuleAction, RuleSet } from '../RuleSet.js'
 import type { VelocityWindow } from '../VelocityWindow.js'
 import { calendarPeriod } from '../VelocityWindow.js'
 import { type Amount, add, fromBigInt, subtract } from './Amount.js'
-import { type Conversions, convert } from './Assess.js'
+import { applyRate, type Conversions, type ParsedRate, rateOf } from './Assess.js'
 import { type CompiledRule, compileRule, type Filter, type Grouping } from './Store.js'
 
 // ---------------------------------------------------------------- group keys
@@ -199,6 +199,12 @@ const ROLLING = 0
 const CALENDAR = 1
 const LIFETIME = 2
 
+/**
+ * How long a payout counted only by lifetime windows keeps its id remembered, to refuse a repeat:
+ * 31 days. Remembering ids for ever would make the replay's memory grow with the history's length.
+ */
+export const LIFETIME_ID_HORIZON = 31 * 86_400_000
+
 export class Engine {
   /** The rules in rule-set order, compiled. */
   readonly compiled: ReadonlyArray<CompiledRule>
@@ -221,7 +227,9 @@ export class Engine {
   private readonly dups = new Map<string, number>()
   private readonly currencies: string[] = []
   private readonly currencyIndex = new Map<string, number>()
-  /** Payouts recorded and still counted in some window, by id, with until when. */
+  /** Parsed rates by source then target currency index, looked up once per pair. */
+  private readonly rates: Array<Array<ParsedRate | null | undefined>> = []
+  /** Ids of recorded payouts, with until when a repeat is refused (while a window counts the payout; 31 days for lifetime windows). */
   private readonly ids = new Map<string, number>()
   private idsSwept: number
   private created = 0
@@ -538,7 +546,18 @@ export class Engine {
   }
 
   private convertTo(a: Amount, from: number, to: number): Amount | undefined {
-    return convert(a, this.currencies[from] as string, this.currencies[to] as string, this.conversions)
+    if (from === to) return a
+    let row = this.rates[from]
+    if (row === undefined) {
+      row = []
+      this.rates[from] = row
+    }
+    let rate = row[to]
+    if (rate === undefined) {
+      rate = rateOf(this.conversions, this.currencies[from] as string, this.currencies[to] as string)
+      row[to] = rate
+    }
+    return rate === null ? undefined : applyRate(a, rate, this.conversions.rounding)
   }
 
   // -------------------------------------------------------------- lookups
@@ -680,8 +699,8 @@ export class Engine {
       if (!this.pass[tr.filter]) continue
       const slot = this.slotOf(tr.grouping, p, currency, minor)
       this.count(slot, tr, t, currency, minor, p)
-      const until =
-        tr.code === ROLLING ? t + tr.length : tr.code === CALENDAR ? tr.end : Number.POSITIVE_INFINITY
+      // a lifetime window counts the payout for ever, but its id is remembered for a bounded time
+      const until = tr.code === ROLLING ? t + tr.length : tr.code === CALENDAR ? tr.end : t + LIFETIME_ID_HORIZON
       if (until > liveUntil) liveUntil = until
       if (tr.code === ROLLING) logged = true
     }
