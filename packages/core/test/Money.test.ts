@@ -65,7 +65,9 @@ describe('parse and format', () => {
       fc.stringMatching(/^\d{11,14}$/),
       fc.option(fc.stringMatching(/^\d{0,19}$/), { nil: undefined }),
     )
-    .map(([neg, whole, fraction]) => `${neg ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`)
+    .map(
+      ([neg, whole, fraction]) => `${neg ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`,
+    )
   const amountLike = fc.oneof(
     edgeAmount,
     fc.stringMatching(/^-?\d{0,16}(\.\d{0,20})?$/),

@@ -700,7 +700,8 @@ export class Engine {
       const slot = this.slotOf(tr.grouping, p, currency, minor)
       this.count(slot, tr, t, currency, minor, p)
       // a lifetime window counts the payout for ever, but its id is remembered for a bounded time
-      const until = tr.code === ROLLING ? t + tr.length : tr.code === CALENDAR ? tr.end : t + LIFETIME_ID_HORIZON
+      const until =
+        tr.code === ROLLING ? t + tr.length : tr.code === CALENDAR ? tr.end : t + LIFETIME_ID_HORIZON
       if (until > liveUntil) liveUntil = until
       if (tr.code === ROLLING) logged = true
     }
