@@ -102,10 +102,13 @@ test('an invalid rule set is refused with the file and field path, exit 2, no st
   for (const r of [a, b, c]) expect(r.err).not.toMatch(/\n\s+at /)
 })
 
-test('a history out of time order is refused (exit 2)', async () => {
+test('a history out of time order is refused (exit 2), naming the file line, not the payout index', async () => {
   const [first = '', second = ''] = fs.readFileSync(shipped('payouts.ndjson'), 'utf8').split('\n')
-  const files = scratch({ 'h.ndjson': [second, first].join('\n') })
-  const { code, err } = await capture([...base, '--history', files['h.ndjson'] ?? ''])
+  // a bad line and a blank line before: the refused payout is the 2nd decoded but on line 4
+  const files = scratch({ 'h.ndjson': [second, '{"id":1}', '', first].join('\n') })
+  const file = files['h.ndjson'] ?? ''
+  const { code, err } = await capture([...base, '--history', file])
   expect(code).toBe(2)
-  expect(err).toMatch(/time order/)
+  expect(err).toContain(`${file}:4: created_at: is before the payout above it`)
+  expect(err).not.toMatch(/history\.\d/)
 })

@@ -15,7 +15,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
 import { describeBadLine, formatOf, isBadLine, progressFor, readRecords } from '../input.js'
 import { readJsonFile } from './files.js'
-import { type CommandIo, exitCodes, explainProblems, table } from './io.js'
+import { type CommandIo, exitCodes, table } from './io.js'
 
 /** Options of `simulate`. */
 export interface SimulateOptions {
@@ -156,6 +156,8 @@ export const simulateCommand = (options: SimulateOptions, io: CommandIo): number
 
   let bad = 0
   let stopped = false
+  // the line of the payout handed to the backtest last: the one it refuses, when it refuses one
+  let lastLine = 0
   const progress = progressFor(options.history, io.err)
   const csv = formatOf(options.history) === 'csv'
   function* payouts(): Generator<Payout> {
@@ -174,6 +176,7 @@ export const simulateCommand = (options: SimulateOptions, io: CommandIo): number
         }
         continue
       }
+      lastLine = record.line
       yield decoded.right
     }
   }
@@ -191,8 +194,13 @@ export const simulateCommand = (options: SimulateOptions, io: CommandIo): number
   })()
   if (stopped) return exitCodes.input
   if (E.isLeft(report)) {
+    // `history.N.field` counts payouts, not lines: name the file's line instead
+    const problems = report.left.problems.map((p) => ({
+      ...p,
+      field: p.field.replace(/^history\.\d+\.?/, ''),
+    }))
     io.err.write(
-      `payout-kernel simulate: the history cannot be replayed:\n${explainProblems(report.left.problems)}\n`,
+      `payout-kernel simulate: the history cannot be replayed:\n${describeBadLine(options.history, { line: lastLine, problems })}\n`,
     )
     return exitCodes.input
   }
