@@ -1,14 +1,17 @@
 // `payout-kernel simulate` over 1M NDJSON payouts with the shipped 24 velocity rules, against just
 // reading the same file and `JSON.parse`-ing each line (same reader, same process); and the heap it
-// needs at 100k and at 1M lines, to show memory does not grow with the number of lines.
-// Sizes: BENCH_CLI_PAYOUTS (default 1,000,000). The generated files are cached in the OS temp dir.
+// needs as the number of lines grows (peak RSS, and the live heap after GC), to show it stays flat.
+// Sizes: BENCH_CLI_PAYOUTS (default 1,000,000). The generated files are cached in the OS temp dir
+// (`-v2`: made by the generator whose large histories stay in time order).
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli } from '@payout-kernel/cli'
-import { timeOnce } from './harness.js'
+import { backtest, type ExchangeRate, type Payout, parsePayout, parseRuleSet } from '@payout-kernel/velocity'
+import * as E from 'fp-ts/lib/Either.js'
+import { heapUsed, timeOnce } from './harness.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const examples = path.join(root, 'examples')
@@ -16,7 +19,7 @@ const size = Number(process.env.BENCH_CLI_PAYOUTS ?? 1_000_000)
 const sink = { write: () => true } as unknown as NodeJS.WritableStream
 
 const dataFor = async (payouts: number): Promise<string> => {
-  const dir = path.join(os.tmpdir(), `payout-kernel-bench-${payouts}`)
+  const dir = path.join(os.tmpdir(), `payout-kernel-bench-${payouts}-v2`)
   const file = path.join(dir, 'payouts.ndjson')
   if (!fs.existsSync(file)) {
     const { ms } = await (async () => {
@@ -108,22 +111,69 @@ const peakRss = (file: string): number => {
   return Number.isFinite(kib) ? kib * 1024 : Number.NaN
 }
 
-/** The first tenth of a file's lines: the same density of payouts over a tenth of the history. */
-const firstTenth = (file: string): string => {
-  const out = file.replace(/\.ndjson$/, '.first-tenth.ndjson')
+/** The lines of a file, read as `parseOnly` reads them (1 MiB chunks), JSON.parse-d. */
+function* jsonLines(file: string): Generator<unknown> {
+  const fd = fs.openSync(file, 'r')
+  const buffer = Buffer.allocUnsafe(1 << 20)
+  let pending = ''
+  try {
+    for (;;) {
+      const read = fs.readSync(fd, buffer, 0, buffer.length, null)
+      if (read === 0) break
+      const lines = (pending + buffer.toString('utf8', 0, read)).split('\n')
+      pending = lines.pop() ?? ''
+      for (const line of lines) if (line !== '') yield JSON.parse(line)
+    }
+    if (pending !== '') yield JSON.parse(pending)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * Live memory while the two rule sets of `simulate --compare` replay the file: the heap in use after
+ * a full collection at every tenth of its lines (what the replay holds, garbage excluded), in bytes.
+ */
+const liveHeap = (file: string, lines: number): number[] => {
+  const rules = (name: string) => {
+    const r = parseRuleSet(JSON.parse(fs.readFileSync(path.join(examples, name), 'utf8')))
+    if (E.isLeft(r)) throw new Error(`${name}: ${JSON.stringify(r.left)}`)
+    return r.right
+  }
+  const rates = JSON.parse(fs.readFileSync(path.join(examples, 'rates.json'), 'utf8')) as ExchangeRate[]
+  const samples: number[] = [heapUsed()]
+  const every = Math.max(1, Math.floor(lines / 10))
+  function* payouts(): Generator<Payout> {
+    let n = 0
+    for (const value of jsonLines(file)) {
+      const p = parsePayout(value)
+      if (E.isRight(p)) yield p.right
+      if (++n % every === 0) samples.push(heapUsed())
+    }
+  }
+  const report = backtest(payouts(), rules('velocity-current.json'), rules('velocity-proposed.json'), {
+    rates,
+  })
+  if (E.isLeft(report)) throw new Error(JSON.stringify(report.left))
+  return samples
+}
+
+/** The first `tenths` tenths of a file's lines: the same density of payouts over part of the history. */
+const firstTenths = (file: string, tenths: number): string => {
+  const out = file.replace(/\.ndjson$/, `.first-${tenths}-tenths.ndjson`)
   if (!fs.existsSync(out)) {
     const lines = fs
       .readFileSync(file, 'utf8')
       .split('\n')
       .filter((l) => l !== '')
-    fs.writeFileSync(out, `${lines.slice(0, Math.floor(lines.length / 10)).join('\n')}\n`)
+    fs.writeFileSync(out, `${lines.slice(0, Math.floor((lines.length * tenths) / 10)).join('\n')}\n`)
   }
   return out
 }
 
 export const main = async (): Promise<void> => {
   const big = await dataFor(size)
-  const small = firstTenth(big)
+  const small = firstTenths(big, 1)
   parseOnly(small) // warm
   await simulate(small, false)
   const parse = timeOnce(() => parseOnly(big))
@@ -133,15 +183,19 @@ export const main = async (): Promise<void> => {
   const start2 = performance.now()
   await simulate(big, true)
   const two = performance.now() - start2
-  const heapSmall = peakRss(small)
-  const heapBig = peakRss(big)
+  const tenths = [1, 3, 6, 10]
+  const peaks = tenths.map((k) => peakRss(k === 10 ? big : firstTenths(big, k)))
+  const live = liveHeap(big, parse.result)
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`
   process.stdout.write(
     `\npayout-kernel simulate over ${parse.result} NDJSON payouts, 24 rules\n` +
       `  baseline   read + JSON.parse of the lines             ${(parse.ms / 1000).toFixed(2)} s\n` +
       `  candidate  simulate (one rule set)                     ${(one / 1000).toFixed(2)} s   ratio ${(one / parse.ms).toFixed(2)}x (target <= 3x)\n` +
       `  candidate  simulate --compare (two rule sets)          ${(two / 1000).toFixed(2)} s   ratio ${(two / parse.ms).toFixed(2)}x\n` +
-      `  peak resident memory of simulate --compare: ${mb(heapSmall)} for the first ${Math.floor(size / 10)} lines, ${mb(heapBig)} for all ${size}` +
-      ` (ratio ${(heapBig / Math.max(1, heapSmall)).toFixed(2)})\n`,
+      `  peak resident memory of simulate --compare, by lines read: ${tenths
+        .map((k, i) => `${Math.floor((size * k) / 10)}: ${mb(peaks[i] ?? Number.NaN)}`)
+        .join(', ')} (the heap grows lazily up to a plateau, so peaks hold garbage)\n` +
+      `  live heap after a full collection, at every tenth of the lines (replay of both rule sets, MiB over the start):\n` +
+      `    ${live.map((b) => ((b - (live[0] ?? 0)) / 1024 / 1024).toFixed(1)).join('  ')}\n`,
   )
 }
