@@ -85,6 +85,76 @@ describe('the backtest engine', () => {
   )
 })
 
+describe('duplicate keys around the window edge', () => {
+  // Random histories rarely repeat one beneficiary and amount, so freeing a duplicate key a little
+  // early went unnoticed: here every payout repeats one of two amounts to one of two beneficiaries,
+  // with gaps close to the window's length, and keys are swept on every step.
+  const windowSeconds = 600
+  const dupes = right(
+    parseRuleSet({
+      version: 1,
+      rules: [
+        {
+          id: 'dupes',
+          name: 'Same amount to the same beneficiary',
+          kind: 'duplicate_detection',
+          action: 'review',
+          enabled: true,
+          threshold: 1,
+          window: { type: 'rolling', seconds: windowSeconds },
+        },
+        {
+          id: 'dupes_block',
+          name: 'Third same amount',
+          kind: 'duplicate_detection',
+          action: 'block',
+          enabled: true,
+          threshold: 2,
+          window: { type: 'rolling', seconds: 2 * windowSeconds },
+        },
+      ],
+    }),
+  )
+  const step = fc.record({
+    gap: fc.oneof(
+      fc.integer({ min: 0, max: 5_000 }),
+      fc.integer({ min: (windowSeconds - 90) * 1000, max: (windowSeconds + 90) * 1000 }),
+      fc.constantFrom(windowSeconds * 1000 - 1, windowSeconds * 1000, windowSeconds * 1000 + 1),
+    ),
+    ben: fc.constantFrom('ben_a', 'ben_b'),
+    amount: fc.constantFrom('10.00', '20.00'),
+  })
+  test.prop([fc.array(step, { minLength: 2, maxLength: 40 }), arbTuning], { numRuns: 1000 })(
+    'the engine decides as the naive scan does',
+    (steps, tuning) => {
+      const engine = engineOf(dupes, [], tuning)
+      const recorded: Recorded[] = []
+      let t = Date.UTC(2026, 0, 1)
+      steps.forEach(({ gap, ben, amount }, i) => {
+        t += gap
+        const p = right(
+          payout({
+            id: `pay_${i}`,
+            merchantId: 'mer_1',
+            beneficiaryId: ben,
+            instrumentId: 'ins_1',
+            instrumentType: 'card',
+            destinationCountry: 'PH',
+            amount,
+            currency: 'USD',
+            createdAt: t,
+          }),
+        )
+        const naive = naiveEvaluate(dupes, recorded, p, [])
+        const action = engine.step(p)
+        expect(action).toBe(naive.action)
+        if (action !== 'block') recorded.push({ payout: p, released: false })
+      })
+    },
+    120_000,
+  )
+})
+
 describe('backtest refuses a repeated payout id while the first one still counts', () => {
   const rs = right(
     parseRuleSet({
