@@ -28,6 +28,8 @@ interface Model {
   readonly ref: ReferencePolicy
   now: number
   pending: RescoreLease[]
+  /** Every request sent so far, for clients that retry one as it was. */
+  readonly sent: RescoreRequest[]
 }
 
 interface Real {
@@ -65,9 +67,22 @@ class Request implements fc.Command<Model, Real> {
       expect([e.pillar, e.reason, e.beneficiaryId]).toEqual(['payee', 'ops_review', e.lease.beneficiaryId])
     m.pending.push(...expected.leases)
     r.pending.push(...actual.effects.map((e) => e.lease))
+    m.sent.push(this.request)
   }
   toString = () =>
     `request(${this.request.merchantId}, ${this.request.beneficiaryId}, ${JSON.stringify(this.request.headers)}, ${JSON.stringify(this.request.engine)}${this.request.path.startsWith('/v2') ? ', v2' : ''})`
+}
+
+/** A client retrying a request it sent before, unchanged: what idempotency keys exist for. */
+class Retry implements fc.Command<Model, Real> {
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>) => m.sent.length > 0
+  run(m: Model, r: Real): void {
+    const request = m.sent[this.pick % m.sent.length]
+    if (request === undefined) throw new Error('no request to retry')
+    new Request(request).run(m, r)
+  }
+  toString = () => `retry(#${this.pick})`
 }
 
 class Complete implements fc.Command<Model, Real> {
@@ -143,6 +158,7 @@ const commandsFor = (backwards: boolean) =>
       arbRequest.map((q) => new Request(q)),
       arbRequest.map((q) => new Request(q)),
       arbRequest.map((q) => new Request(q)),
+      fc.nat().map((i) => new Retry(i)),
       fc.tuple(fc.nat(), arbEngineEvaluation).map(([i, e]) => new Complete(i, e)),
       fc.nat().map((i) => new Fail(i)),
       arbClockStep({ backwards }).map((ms) => new Tick(ms)),
@@ -160,7 +176,7 @@ describe('the policy agrees with the reference on every response', () => {
     'requests, completions, failures, forward clock steps and prunes',
     (config, commands) => {
       const setup = () => ({
-        model: { ref: new ReferencePolicy(config), now: start, pending: [] } satisfies Model,
+        model: { ref: new ReferencePolicy(config), now: start, pending: [], sent: [] } satisfies Model,
         real: { state: initialRescoreState(), now: start, pending: [], config } satisfies Real,
       })
       fc.modelRun(setup, commands)
@@ -171,7 +187,7 @@ describe('the policy agrees with the reference on every response', () => {
     'requests, completions, failures and a clock that also steps backwards',
     (config, commands) => {
       const setup = () => ({
-        model: { ref: new ReferencePolicy(config), now: start, pending: [] } satisfies Model,
+        model: { ref: new ReferencePolicy(config), now: start, pending: [], sent: [] } satisfies Model,
         real: { state: initialRescoreState(), now: start, pending: [], config } satisfies Real,
       })
       fc.modelRun(setup, commands)
