@@ -171,27 +171,24 @@ const commandsFor = (backwards: boolean) =>
 
 const start = Date.UTC(2026, 0, 1)
 
+/** Runs the commands on the real policy and the reference side by side, from the same start. */
+const agreesWithReference = (config: RescoreConfig, commands: Iterable<fc.Command<Model, Real>>): void => {
+  const setup = () => ({
+    model: { ref: new ReferencePolicy(config), now: start, pending: [], sent: [] } satisfies Model,
+    real: { state: initialRescoreState(), now: start, pending: [], config } satisfies Real,
+  })
+  fc.modelRun(setup, commands)
+}
+
 describe('the policy agrees with the reference on every response', () => {
   test.prop([arbRescoreConfig, commandsFor(false)], { numRuns: 400 })(
     'requests, completions, failures, forward clock steps and prunes',
-    (config, commands) => {
-      const setup = () => ({
-        model: { ref: new ReferencePolicy(config), now: start, pending: [], sent: [] } satisfies Model,
-        real: { state: initialRescoreState(), now: start, pending: [], config } satisfies Real,
-      })
-      fc.modelRun(setup, commands)
-    },
+    agreesWithReference,
   )
 
   test.prop([arbRescoreConfig, commandsFor(true)], { numRuns: 400 })(
     'requests, completions, failures and a clock that also steps backwards',
-    (config, commands) => {
-      const setup = () => ({
-        model: { ref: new ReferencePolicy(config), now: start, pending: [], sent: [] } satisfies Model,
-        real: { state: initialRescoreState(), now: start, pending: [], config } satisfies Real,
-      })
-      fc.modelRun(setup, commands)
-    },
+    agreesWithReference,
   )
 })
 
