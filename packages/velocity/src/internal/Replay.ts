@@ -55,8 +55,11 @@ class Pool {
   /** The key this one is nested in (a merchant, or a beneficiary for duplicates), and how many keys nest in it. */
   parent: Int32Array
   children: Int32Array
-  /** Sums that do not fit inline (a third currency, past 2^53, bigint amounts), by `slot * trackers + tracker`. */
-  readonly more = new Map<number, Map<number, Amount>>()
+  /**
+   * Sums that do not fit inline (a third currency, past 2^53, bigint amounts), by `slot * trackers +
+   * tracker`: each an array indexed by currency index (a hole for a currency not counted).
+   */
+  readonly more = new Map<number, Array<Amount | undefined>>()
   /** Distinct-count trackers: how many counted payouts hold each value, by `slot * trackers + tracker`. */
   readonly values = new Map<number, Map<string, number>>()
   readonly width: number
@@ -233,6 +236,10 @@ export class Engine {
   private readonly ids = new Map<string, number>()
   private idsSwept: number
   private created = 0
+  /** Payouts stepped so far; `ownAt[c] === steps` when `own[c]` holds this payout's amount in currency `c`. */
+  private steps = 0
+  private readonly ownAt: number[] = []
+  private readonly own: Array<Amount | undefined> = []
   private nextSweep: number
   private clock = Number.NEGATIVE_INFINITY
   private readonly hasDistinct: boolean
@@ -431,12 +438,12 @@ export class Engine {
 
   // -------------------------------------------------------------- usage
 
-  /** The side map of sums of one tracker of one key, made on first use. */
-  private moreOf(pool: Pool, slot: number, tr: Tracker): Map<number, Amount> {
+  /** The side sums of one tracker of one key, by currency index, made on first use. */
+  private moreOf(pool: Pool, slot: number, tr: Tracker): Array<Amount | undefined> {
     const key = slot * pool.trackers + tr.slot
     let more = pool.more.get(key)
     if (more === undefined) {
-      more = new Map()
+      more = []
       pool.more.set(key, more)
     }
     return more
@@ -462,12 +469,12 @@ export class Engine {
       const more = this.moreOf(pool, slot, tr)
       for (let i = b + 1; i <= b + 3; i += 2) {
         const c = st[i] as number
-        if (c >= 0) more.set(c, add(more.get(c) ?? 0, st[i + 1] as number))
+        if (c >= 0) more[c] = add(more[c] ?? 0, st[i + 1] as number)
         st[i] = NONE
         st[i + 1] = 0
       }
       st[b + 1] = SPILLED
-      more.set(currency, add(more.get(currency) ?? 0, minor))
+      more[currency] = add(more[currency] ?? 0, minor)
     }
     if (tr.distinct !== null) {
       const key = slot * pool.trackers + tr.slot
@@ -508,7 +515,7 @@ export class Engine {
     else if (st[b + 3] === currency) st[b + 4] = (st[b + 4] as number) - (minor as number)
     else {
       const more = pool.more.get(key)
-      if (more !== undefined) more.set(currency, subtract(more.get(currency) ?? 0, minor))
+      if (more !== undefined) more[currency] = subtract(more[currency] ?? 0, minor)
     }
     if (tr.distinct !== null) {
       const values = pool.values.get(key)
@@ -538,11 +545,23 @@ export class Engine {
     }
     const more = pool.more.size > 0 ? pool.more.get(slot * pool.trackers + tr.slot) : undefined
     if (more !== undefined)
-      for (const [c, sum] of more) {
+      for (let c = 0; c < more.length; c++) {
+        const sum = more[c]
+        if (sum === undefined) continue
         const converted = this.convertTo(sum, c, to)
         if (converted !== undefined) observed = add(observed, converted)
       }
     return observed
+  }
+
+  /** This payout's amount in currency `to`, converted once per payout and target. */
+  private ownIn(minor: Amount, currency: number, to: number): Amount | undefined {
+    if (currency === to) return minor
+    if (this.ownAt[to] === this.steps) return this.own[to]
+    const converted = this.convertTo(minor, currency, to)
+    this.ownAt[to] = this.steps
+    this.own[to] = converted
+    return converted
   }
 
   private convertTo(a: Amount, from: number, to: number): Amount | undefined {
@@ -633,6 +652,7 @@ export class Engine {
   /** Decides a payout (filling `triggered`), then records it unless blocked. Time must not go back. */
   step(p: Payout): ReplayAction {
     const t = p.createdAt
+    this.steps++
     if (t !== this.clock) this.advance(t)
     const currency = this.currencyOf(p.amount.currency)
     const minor = fromBigInt(p.amount.minor)
@@ -668,7 +688,7 @@ export class Engine {
             ? tr
             : undefined
         if (c.kind === AMOUNT) {
-          const own = currency === c.currency ? minor : this.convertTo(minor, currency, c.currency)
+          const own = this.ownIn(minor, currency, c.currency)
           if (own === undefined) continue
           hit = (live === undefined ? own : this.observedAmount(own, pool, slot, live, c.currency)) > c.limit
         } else if (c.kind === COUNT) hit = (live === undefined ? 1 : (pool.state[b] as number) + 1) > c.limit
