@@ -20,6 +20,7 @@ import type { VelocityWindow } from '../VelocityWindow.js'
 import { calendarPeriod } from '../VelocityWindow.js'
 import { type Amount, add, fromBigInt, subtract } from './Amount.js'
 import { applyRate, type Conversions, type ParsedRate, rateOf } from './Assess.js'
+import { IdTable } from './IdTable.js'
 import { type CompiledRule, compileRule, type Filter, type Grouping } from './Store.js'
 
 // ---------------------------------------------------------------- group keys
@@ -233,7 +234,7 @@ export class Engine {
   /** Parsed rates by source then target currency index, looked up once per pair. */
   private readonly rates: Array<Array<ParsedRate | null | undefined>> = []
   /** Ids of recorded payouts, with until when a repeat is refused (while a window counts the payout; 31 days for lifetime windows). */
-  private readonly ids = new Map<string, number>()
+  private readonly ids = new IdTable()
   private idsSwept: number
   private created = 0
   /** Payouts stepped so far; `ownAt[c] === steps` when `own[c]` holds this payout's amount in currency `c`. */
@@ -373,7 +374,7 @@ export class Engine {
     this.compact()
     if (this.created >= this.nextSweep) this.sweep(t)
     if (this.ids.size >= this.idsSwept) {
-      for (const [id, until] of this.ids) if (until <= t) this.ids.delete(id)
+      this.ids.sweep(t)
       this.idsSwept = this.tuning.proportional
         ? Math.max(this.tuning.sweep, this.ids.size * 2)
         : this.tuning.sweep
