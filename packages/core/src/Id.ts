@@ -42,14 +42,23 @@ export const idPrefixes = {
  */
 export const maxIdLength = 255
 
-const idCodec = <B extends string>(prefix: string, name: B) => {
-  const pattern = new RegExp(`^${prefix}[a-zA-Z0-9]+$`)
-  return t.brand(
-    t.string,
-    (s): s is t.Branded<string, { readonly [K in B]: symbol }> => s.length <= maxIdLength && pattern.test(s),
-    name,
-  )
+const isAlphanumeric = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+
+/**
+ * `^<prefix>[a-zA-Z0-9]+$` and at most 255 characters, read with a character loop (ids are checked
+ * on every line a command decodes; the tests hold it to the pattern).
+ */
+const hasIdShape = (s: string, prefix: string): boolean => {
+  const n = s.length
+  if (n <= prefix.length || n > maxIdLength) return false
+  for (let i = 0; i < prefix.length; i++) if (s.charCodeAt(i) !== prefix.charCodeAt(i)) return false
+  for (let i = prefix.length; i < n; i++) if (!isAlphanumeric(s.charCodeAt(i))) return false
+  return true
 }
+
+const idCodec = <B extends string>(prefix: string, name: B) =>
+  t.brand(t.string, (s): s is t.Branded<string, { readonly [K in B]: symbol }> => hasIdShape(s, prefix), name)
 
 /**
  * A payout id, `pay_…`.
@@ -157,7 +166,15 @@ export type PayoutEventId = t.TypeOf<typeof PayoutEventId>
  */
 export const MerchantId = t.brand(
   t.string,
-  (s): s is t.Branded<string, { readonly MerchantId: symbol }> => /^[A-Za-z0-9_-]{1,255}$/.test(s),
+  (s): s is t.Branded<string, { readonly MerchantId: symbol }> => {
+    // ^[A-Za-z0-9_-]{1,255}$, as a character loop
+    if (s.length === 0 || s.length > maxIdLength) return false
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i)
+      if (!(isAlphanumeric(c) || c === 95 || c === 45)) return false
+    }
+    return true
+  },
   'MerchantId',
 )
 /** A merchant id. */

@@ -52,6 +52,31 @@ describe('ids', () => {
     expect(BeneficiaryId.is('ben_a-b')).toBe(false)
     expect(BeneficiaryId.is('BEN_a')).toBe(false)
   })
+  // The decoders read ids with character loops; these are the patterns they stand for.
+  const arbIdLike = (prefix: string) =>
+    fc.oneof(
+      fc
+        .string({ unit: fc.constantFrom(...'abAZ09_-é ', '\u0000', '\n'), maxLength: 8 })
+        .map((s) => prefix + s),
+      fc.integer({ min: 0, max: 4 }).map((extra) => prefix + 'a'.repeat(251 - prefix.length + extra + 4)),
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 12 }).map((s) => prefix.slice(0, 3) + s),
+    )
+  for (const [prefix, codec] of idCodecs) {
+    const pattern = new RegExp(`^${prefix}[a-zA-Z0-9]+$`)
+    test.prop([arbIdLike(prefix)], { numRuns: 2000 })(
+      `${codec.name} answers as ^${prefix}[a-zA-Z0-9]+$ up to 255`,
+      (s) => {
+        expect(codec.is(s)).toBe(s.length <= 255 && pattern.test(s))
+      },
+    )
+  }
+  test.prop([fc.oneof(arbIdLike('mer_'), arbIdLike(''))], { numRuns: 5000 })(
+    'MerchantId answers as ^[A-Za-z0-9_-]{1,255}$',
+    (s) => {
+      expect(MerchantId.is(s)).toBe(/^[A-Za-z0-9_-]{1,255}$/.test(s))
+    },
+  )
   test.prop([arbGarbage], { numRuns: 10_000 })('every id decoder refuses garbage without throwing', (u) => {
     for (const [, codec] of idCodecs) {
       const result = decodeId(codec, 'id')(u)
