@@ -5,7 +5,7 @@
  */
 import { formatMoney, money, type ValidationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Amount, add, fromBigInt, toBigInt } from './internal/Amount.js'
+import { type Amount, add, toBigInt } from './internal/Amount.js'
 import { type Conversions, conversionsOf } from './internal/Assess.js'
 import { Engine } from './internal/Replay.js'
 import type { Payout } from './Payout.js'
@@ -136,26 +136,22 @@ export interface BacktestOptions extends EvaluateOptions {
 
 class Totals {
   payouts = 0
-  /** The first currency's sum inline, any others in `more`. */
-  private cur = ''
-  private sum: Amount = 0
-  private more: Map<string, Amount> | null = null
-  add(currency: string, minor: Amount): void {
+  /** Sums by the replay's currency index (a hole for a currency not met). */
+  private readonly sums: Array<Amount | undefined> = []
+  add(currency: number, minor: Amount): void {
     this.payouts++
-    if (currency === this.cur) this.sum = add(this.sum, minor)
-    else if (this.cur === '') {
-      this.cur = currency
-      this.sum = minor
-    } else {
-      this.more ??= new Map()
-      this.more.set(currency, add(this.more.get(currency) ?? 0, minor))
-    }
+    const sum = this.sums[currency]
+    this.sums[currency] = sum === undefined ? minor : add(sum, minor)
   }
-  report(): PayoutTotals {
-    const all = new Map(this.more)
-    if (this.cur !== '') all.set(this.cur, this.sum)
+  /** The totals, currencies named by `codes` (the replay's index) and in code order. */
+  report(codes: ReadonlyArray<string>): PayoutTotals {
+    const all: Array<[string, Amount]> = []
+    this.sums.forEach((sum, i) => {
+      if (sum !== undefined) all.push([codes[i] as string, sum])
+    })
+    all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     const amounts: Record<string, string> = {}
-    for (const c of [...all.keys()].sort()) amounts[c] = formatMoney(money(toBigInt(all.get(c) ?? 0), c))
+    for (const [c, sum] of all) amounts[c] = formatMoney(money(toBigInt(sum), c))
     return { payouts: this.payouts, amounts }
   }
 }
@@ -193,9 +189,10 @@ class Replay {
   step(p: Payout): VelocityAction | ValidationError {
     const refused = this.engine.refusal(p)
     if (refused !== undefined) return { _tag: 'ValidationError', problems: [refused] }
-    const action = this.engine.step(p)
-    const currency = p.amount.currency
-    const minor = fromBigInt(p.amount.minor)
+    const engine = this.engine
+    const action = engine.step(p)
+    const currency = engine.currency
+    const minor = engine.minor
     const rules = this.ruleSet.rules
     for (const i of this.engine.triggered) {
       const tally = this.tallies[i] as RuleTally
@@ -219,6 +216,7 @@ class Replay {
   }
 
   report(payouts: number): RuleSetReport {
+    const codes = this.engine.currencies
     const rules = this.ruleSet.rules.map((rule, i) => {
       const tally = this.tallies[i] as RuleTally
       return {
@@ -226,8 +224,8 @@ class Replay {
         kind: rule.kind,
         action: rule.action,
         hits: tally.hits,
-        blocked: tally.blocked.report(),
-        review: tally.review.report(),
+        blocked: tally.blocked.report(codes),
+        review: tally.review.report(codes),
         alerts: tally.alerts,
       }
     })
@@ -236,9 +234,9 @@ class Replay {
       rule_set_version: this.ruleSet.version,
       totals: {
         payouts,
-        allowed: this.allowed.report(),
-        review: this.review.report(),
-        blocked: this.blocked.report(),
+        allowed: this.allowed.report(codes),
+        review: this.review.report(codes),
+        blocked: this.blocked.report(codes),
         alerts: this.alerts,
       },
       rules,

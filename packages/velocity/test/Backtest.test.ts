@@ -1,8 +1,19 @@
 import { fc, test } from '@fast-check/vitest'
+import { formatMoney, money } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { backtest, emptyLedger, evaluate, type Payout, recordPayout } from '../src/index.js'
 import { arbHistory, arbRuleSet } from '../src/testing/index.js'
+
+/** The payouts' count and amounts per currency, as the report writes them (currencies in order). */
+const totalsOf = (ps: ReadonlyArray<Payout>) => {
+  const sums = new Map<string, bigint>()
+  for (const p of ps) sums.set(p.amount.currency, (sums.get(p.amount.currency) ?? 0n) + p.amount.minor)
+  const amounts = [...sums]
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([c, m]) => [c, formatMoney(money(m, c))])
+  return { payouts: ps.length, amounts: Object.fromEntries(amounts) }
+}
 
 const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`)
@@ -31,6 +42,30 @@ describe('backtest', () => {
       const hits = (vs: typeof va, id: string) =>
         vs.filter((v) => v.triggered_rules.some((o) => o.rule_id === id && o.triggered)).length
       for (const r of report.before.rules) expect(r.hits).toBe(hits(va, r.rule_id))
+      // amounts, per decision and per rule (a rule's blocked / review: payouts whose final action is its own)
+      for (const [report1, vs] of [
+        [report.before, va],
+        [report.after, vb],
+      ] as const) {
+        for (const action of ['allow', 'review', 'block'] as const)
+          expect(
+            report1?.totals[action === 'allow' ? 'allowed' : action === 'block' ? 'blocked' : 'review'],
+          ).toEqual(totalsOf(history.filter((_, i) => vs[i]?.action === action)))
+        for (const r of report1?.rules ?? []) {
+          const by = (action: string) =>
+            totalsOf(
+              history.filter((_, i) =>
+                vs[i]?.triggered_rules.some(
+                  (o) =>
+                    o.rule_id === r.rule_id && o.triggered && o.action === action && vs[i]?.action === action,
+                ),
+              ),
+            )
+          expect(r.blocked).toEqual(by('block'))
+          expect(r.review).toEqual(by('review'))
+          expect(r.alerts).toBe(r.action === 'alert' ? hits(vs, r.rule_id) : 0)
+        }
+      }
       const differing = history.filter((_, i) => va[i]?.action !== vb[i]?.action).map((p) => p.id)
       expect(report.differences?.total).toBe(differing.length)
       expect(report.differences?.examples.map((x) => x.payout_id)).toEqual(differing)

@@ -229,7 +229,11 @@ export class Engine {
   /** Per merchant slot: its beneficiary, instrument and destination country keys. */
   private readonly children: Array<Array<Map<string, number>>> = []
   private readonly dups = new Map<string, number>()
-  private readonly currencies: string[] = []
+  /** Currency codes by index, in the order the replay met them. */
+  readonly currencies: string[] = []
+  /** The last stepped payout's currency index and amount in minor units. */
+  currency = 0
+  minor: Amount = 0
   private readonly currencyIndex = new Map<string, number>()
   /** Parsed rates by source then target currency index, looked up once per pair. */
   private readonly rates: Array<Array<ParsedRate | null | undefined>> = []
@@ -657,6 +661,8 @@ export class Engine {
     if (t !== this.clock) this.advance(t)
     const currency = this.currencyOf(p.amount.currency)
     const minor = fromBigInt(p.amount.minor)
+    this.currency = currency
+    this.minor = minor
     const pass = this.pass
     for (let f = 0; f < this.filters.length; f++) pass[f] = passes(this.filters[f] as Filter, p)
     this.dup = ''
