@@ -1,5 +1,5 @@
 // payout-kernel on the command line. `runCli` is the whole program, for embedding and tests.
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { generateCommand } from './commands/generate.js'
 import { exitCodes } from './commands/io.js'
 import { replayCommand } from './commands/replay.js'
@@ -43,6 +43,12 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     .option('--rates <file>', 'exchange rates [{ from, to, rate }] so other currencies count (JSON)')
     .option('--json', 'print the report as JSON', false)
     .option('--strict', 'stop at the first bad line (exit 2) instead of skipping it', false)
+    .addOption(
+      new Option(
+        '--threads <n>',
+        'read and decode the history in this thread (1) or in a second one while this one replays (2); default: 2 from 16 MiB',
+      ).choices(['1', '2']),
+    )
     .action(
       (options: {
         rules: string
@@ -51,8 +57,13 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
         rates?: string
         json: boolean
         strict: boolean
+        threads?: '1' | '2'
       }) => {
-        code = simulateCommand(options, io)
+        const { threads, ...rest } = options
+        code = simulateCommand(
+          threads === undefined ? rest : { ...rest, threads: threads === '2' ? 2 : 1 },
+          io,
+        )
       },
     )
 

@@ -1,19 +1,20 @@
 // `payout-kernel simulate --rules current.json [--compare proposed.json] --history payouts.ndjson|.csv`:
 // the velocity backtest of one or two rule sets over a payout history, as tables or JSON.
-import { describeValue, fromRfc3339, type ValidationError } from '@payout-kernel/core'
+import fs from 'node:fs'
+import { describeValue, type ValidationError } from '@payout-kernel/core'
 import {
   type BacktestReport,
   backtest,
   type ExchangeRate,
   type Payout,
-  parsePayout,
   parseRuleSet,
   type RuleReport,
   type RuleSetReport,
 } from '@payout-kernel/velocity'
 import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
-import { describeBadLine, formatOf, isBadLine, progressFor, readRecords } from '../input.js'
+import { historyInThread, historyInWorker } from '../history.js'
+import { describeBadLine, progressFor } from '../input.js'
 import { readJsonFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'
 
@@ -25,7 +26,15 @@ export interface SimulateOptions {
   readonly rates?: string
   readonly json: boolean
   readonly strict: boolean
+  /**
+   * 1: read and decode the history in this thread; 2: in a second thread while this one replays.
+   * By default 2 for histories of 16 MiB or more (a thread costs more than it saves on less).
+   */
+  readonly threads?: 1 | 2
 }
+
+/** The history size from which `simulate` reads in a second thread unless told otherwise. */
+export const secondThreadFrom = 16 * 1024 * 1024
 
 const decodeRates = (u: unknown): E.Either<ValidationError, ReadonlyArray<ExchangeRate>> =>
   Array.isArray(u)
@@ -34,27 +43,6 @@ const decodeRates = (u: unknown): E.Either<ValidationError, ReadonlyArray<Exchan
         _tag: 'ValidationError',
         problems: [{ field: '', message: `must be a list of { from, to, rate }, got ${describeValue(u)}` }],
       })
-
-/**
- * CSV has no types: its time columns come as text. Whole numbers are epoch milliseconds, RFC 3339
- * timestamps are converted, an empty `beneficiary_created_at` is absent; anything else is left
- * as it is for the decoder to refuse with the field named.
- */
-const fromCsv = (record: unknown): unknown => {
-  if (typeof record !== 'object' || record === null) return record
-  const out: Record<string, unknown> = { ...(record as Record<string, unknown>) }
-  for (const field of ['created_at', 'beneficiary_created_at']) {
-    const v = out[field]
-    if (typeof v !== 'string') continue
-    if (v === '' && field === 'beneficiary_created_at') delete out[field]
-    else if (/^-?\d{1,16}$/.test(v)) out[field] = Number(v)
-    else {
-      const t = fromRfc3339(v)
-      if (E.isRight(t)) out[field] = t.right
-    }
-  }
-  return out
-}
 
 const amounts = (a: Readonly<Record<string, string>>): string =>
   Object.entries(a)
@@ -159,25 +147,21 @@ export const simulateCommand = (options: SimulateOptions, io: CommandIo): number
   // the line of the payout handed to the backtest last: the one it refuses, when it refuses one
   let lastLine = 0
   const progress = progressFor(options.history, io.err)
-  const csv = formatOf(options.history) === 'csv'
+  const threads = options.threads ?? (fs.statSync(options.history).size >= secondThreadFrom ? 2 : 1)
+  const history = threads === 2 ? historyInWorker : historyInThread
   function* payouts(): Generator<Payout> {
-    for (const record of readRecords(options.history, progress)) {
-      const decoded = isBadLine(record)
-        ? E.left({ problems: record.problems })
-        : parsePayout(csv ? fromCsv(record.value) : record.value)
-      if (E.isLeft(decoded)) {
+    for (const item of history(options.history, progress)) {
+      if (!('payout' in item)) {
         bad += 1
-        io.err.write(
-          `${describeBadLine(options.history, { line: record.line, problems: decoded.left.problems })}\n`,
-        )
+        io.err.write(`${describeBadLine(options.history, item)}\n`)
         if (options.strict) {
           stopped = true
           return
         }
         continue
       }
-      lastLine = record.line
-      yield decoded.right
+      lastLine = item.line
+      yield item.payout
     }
   }
   const report = (() => {
