@@ -1,6 +1,7 @@
 // `payout-kernel simulate` over 1M NDJSON payouts with the shipped 24 velocity rules, against just
 // reading the same file and `JSON.parse`-ing each line (same reader, same process); and the heap it
 // needs as the number of lines grows (peak RSS, and the live heap after GC), to show it stays flat.
+// `simulate` reads a file this large in a second thread by default; `--threads 1` is timed too.
 // Sizes: BENCH_CLI_PAYOUTS (default 1,000,000). The generated files are cached in the OS temp dir
 // (`-v2`: made by the generator whose large histories stay in time order).
 import { spawnSync } from 'node:child_process'
@@ -68,7 +69,7 @@ const parseOnly = (file: string): number => {
   return n
 }
 
-const simulate = async (file: string, compare: boolean): Promise<number> =>
+const simulate = async (file: string, compare: boolean, threads?: '1'): Promise<number> =>
   runCli(
     [
       'simulate',
@@ -80,6 +81,7 @@ const simulate = async (file: string, compare: boolean): Promise<number> =>
       '--history',
       file,
       '--json',
+      ...(threads === undefined ? [] : ['--threads', threads]),
     ],
     { out: sink, err: sink, examples },
   )
@@ -183,6 +185,9 @@ export const main = async (): Promise<void> => {
   const start2 = performance.now()
   await simulate(big, true)
   const two = performance.now() - start2
+  const start1 = performance.now()
+  await simulate(big, false, '1')
+  const oneThread = performance.now() - start1
   const tenths = [1, 3, 6, 10]
   const peaks = tenths.map((k) => peakRss(k === 10 ? big : firstTenths(big, k)))
   const live = liveHeap(big, parse.result)
@@ -192,6 +197,7 @@ export const main = async (): Promise<void> => {
       `  baseline   read + JSON.parse of the lines             ${(parse.ms / 1000).toFixed(2)} s\n` +
       `  candidate  simulate (one rule set)                     ${(one / 1000).toFixed(2)} s   ratio ${(one / parse.ms).toFixed(2)}x (target <= 3x)\n` +
       `  candidate  simulate --compare (two rule sets)          ${(two / 1000).toFixed(2)} s   ratio ${(two / parse.ms).toFixed(2)}x\n` +
+      `  candidate  simulate --threads 1 (no second thread)     ${(oneThread / 1000).toFixed(2)} s   ratio ${(oneThread / parse.ms).toFixed(2)}x\n` +
       `  peak resident memory of simulate --compare, by lines read: ${tenths
         .map((k, i) => `${Math.floor((size * k) / 10)}: ${mb(peaks[i] ?? Number.NaN)}`)
         .join(', ')} (the heap grows lazily up to a plateau, so peaks hold garbage)\n` +
