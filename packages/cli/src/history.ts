@@ -7,11 +7,19 @@
 // strings arrive as one string each, so the replay's key lookups compare them by reference.
 // At most `maxInFlight` batches wait at a time, so memory stays flat however long the file.
 
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import { fromRfc3339, money, type ValidationProblem } from '@payout-kernel/core'
 import { type Payout, parsePayout } from '@payout-kernel/velocity'
 import * as E from 'fp-ts/lib/Either.js'
-import { type BadLine, formatOf, type InputRecord, isBadLine, type Progress, readRecords } from './input.js'
+import {
+  type BadLine,
+  formatOf,
+  InputError,
+  type InputRecord,
+  isBadLine,
+  type Progress,
+  readRecords,
+} from './input.js'
 
 /** One decoded payout and the line it started on, or a bad line. */
 export type HistoryItem = { readonly line: number; readonly payout: Payout } | BadLine
@@ -236,6 +244,48 @@ export function* itemsOf(batch: Batch, dictionary: string[]): Generator<HistoryI
   for (; b < batch.bad.length; b++) yield badLine(b)
 }
 
+/** What the worker is given: the file, its end of the channel and the shared signal. */
+export interface WorkerInput {
+  readonly file: string
+  readonly port: MessagePort
+  readonly signal: Int32Array
+}
+
+/** The worker's side: reads, parses and decodes the file, posting batches, at most `maxInFlight` waiting. */
+export const readHistoryInWorker = ({ file, port, signal }: WorkerInput): void => {
+  const writer = new BatchWriter((batch, transfer) => {
+    port.postMessage(batch, transfer)
+    Atomics.add(signal, IN_FLIGHT, 1)
+    Atomics.add(signal, POSTED, 1)
+    Atomics.notify(signal, POSTED)
+    for (let n = Atomics.load(signal, IN_FLIGHT); n >= maxInFlight && Atomics.load(signal, STOP) === 0; ) {
+      Atomics.wait(signal, IN_FLIGHT, n, 1000)
+      n = Atomics.load(signal, IN_FLIGHT)
+    }
+  })
+  try {
+    const csv = formatOf(file) === 'csv'
+    const progress = {
+      advance: (bytes: number) => {
+        writer.bytes += bytes
+      },
+      stop: () => undefined,
+    }
+    for (const record of readRecords(file, progress)) {
+      if (Atomics.load(signal, STOP) !== 0) break
+      writer.add(decodeRecord(record, csv))
+    }
+    writer.flush(true)
+  } catch (e) {
+    writer.flush(true, e instanceof Error ? e.message : String(e))
+  } finally {
+    port.close()
+  }
+}
+
+/** How long to wait for the worker's first batch before taking it for dead (it could not start). */
+const startTimeoutMs = 60_000
+
 /**
  * The history read and decoded in a worker thread. The file's problems arrive as bad lines, as in
  * this thread; a failure of the worker itself (it cannot read the file) is thrown here.
@@ -249,16 +299,21 @@ export function* historyInWorker(file: string, progress: Progress): Generator<Hi
   })
   worker.unref()
   const dictionary: string[] = []
+  const startedAt = performance.now()
+  let started = false
   try {
     for (;;) {
       let received = receiveMessageOnPort(port1)
       while (received === undefined) {
+        if (!started && performance.now() - startedAt > startTimeoutMs)
+          throw new InputError(`${file}: the thread reading it did not start`)
         const seen = Atomics.load(signal, POSTED)
         received = receiveMessageOnPort(port1)
         if (received === undefined) Atomics.wait(signal, POSTED, seen, 1000)
       }
+      started = true
       const batch = received.message as Batch
-      if (batch.error !== undefined) throw new Error(batch.error)
+      if (batch.error !== undefined) throw new InputError(`${file}: ${batch.error}`)
       progress.advance(batch.bytes)
       yield* itemsOf(batch, dictionary)
       Atomics.sub(signal, IN_FLIGHT, 1)

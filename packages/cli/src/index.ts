@@ -6,6 +6,7 @@ import { replayCommand } from './commands/replay.js'
 import { scoreCommand } from './commands/score.js'
 import { simulateCommand } from './commands/simulate.js'
 import { trustCommand } from './commands/trust.js'
+import { InputError, isSystemError } from './input.js'
 
 export { exitCodes }
 
@@ -127,6 +128,11 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     await program.parseAsync([...args], { from: 'user' })
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? exitCodes.ok : exitCodes.input
+    // a file that fails mid-way (or an output that cannot be written): a message, not a stack trace
+    if (e instanceof InputError || isSystemError(e)) {
+      io.err.write(`payout-kernel: ${e.message}\n`)
+      return exitCodes.input
+    }
     throw e
   }
   return code

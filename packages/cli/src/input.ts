@@ -8,6 +8,15 @@ import type { ValidationProblem } from '@payout-kernel/core'
 import { SingleBar } from 'cli-progress'
 import { parse } from 'csv-parse/sync'
 
+/** A file failed while a command read it (an I/O error, or the thread reading it failed). */
+export class InputError extends Error {}
+
+/** Whether `e` is an error of the operating system (a file missing, unreadable or unwritable). */
+export const isSystemError = (e: unknown): e is NodeJS.ErrnoException =>
+  e instanceof Error &&
+  typeof (e as NodeJS.ErrnoException).code === 'string' &&
+  typeof (e as NodeJS.ErrnoException).syscall === 'string'
+
 /** One input record: the line it started on, and the parsed value (not yet decoded). */
 export interface InputRecord {
   readonly line: number

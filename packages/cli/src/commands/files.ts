@@ -10,6 +10,21 @@ export interface FileProblem {
   readonly message: string
 }
 
+/**
+ * Whether an input file can be read, before a command streams it: its size in bytes, or the problem
+ * (missing, unreadable, a directory).
+ */
+export const inputFile = (file: string): E.Either<FileProblem, number> => {
+  try {
+    const stat = fs.statSync(file)
+    if (stat.isDirectory()) return E.left({ file, message: 'cannot be read: it is a directory' })
+    fs.closeSync(fs.openSync(file, 'r'))
+    return E.right(stat.size)
+  } catch (e) {
+    return E.left({ file, message: `cannot be read: ${(e as Error).message}` })
+  }
+}
+
 /** Reads a JSON file and decodes it; a missing file, bad JSON or a decode error are values. */
 export const readJsonFile = <A>(
   file: string,

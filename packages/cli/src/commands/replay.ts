@@ -16,7 +16,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
 import { describeBadLine, isBadLine, progressFor, readRecords } from '../input.js'
-import { readJsonFile } from './files.js'
+import { inputFile, readJsonFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'
 
 /** Options of `replay`. */
@@ -73,6 +73,11 @@ export const replayCommand = (options: ReplayOptions, io: CommandIo): number => 
       return exitCodes.input
     }
     config = read.right
+  }
+  const input = inputFile(options.events)
+  if (E.isLeft(input)) {
+    io.err.write(`payout-kernel replay: ${input.left.file} ${input.left.message}\n`)
+    return exitCodes.input
   }
   const audit = options.auditOut === undefined ? undefined : fs.openSync(options.auditOut, 'w')
   const webhooks = options.webhooksOut === undefined ? undefined : fs.openSync(options.webhooksOut, 'w')

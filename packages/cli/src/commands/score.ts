@@ -3,7 +3,7 @@
 import { compileRules, parseRules, type ScoringAction, scoreTransaction } from '@payout-kernel/scoring'
 import * as E from 'fp-ts/lib/Either.js'
 import { describeBadLine, isBadLine, progressFor, readRecords } from '../input.js'
-import { readJsonFile } from './files.js'
+import { inputFile, readJsonFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'
 
 /** Options of `score`. */
@@ -32,6 +32,11 @@ export const scoreCommand = async (options: ScoreOptions, io: CommandIo): Promis
   const rules = readJsonFile(options.rules, parseRules)
   if (E.isLeft(rules)) {
     io.err.write(`payout-kernel score: ${rules.left.file} ${rules.left.message}\n`)
+    return exitCodes.input
+  }
+  const input = inputFile(options.transactions)
+  if (E.isLeft(input)) {
+    io.err.write(`payout-kernel score: ${input.left.file} ${input.left.message}\n`)
     return exitCodes.input
   }
   const compiled = compileRules(rules.right)

@@ -1,6 +1,5 @@
 // `payout-kernel simulate --rules current.json [--compare proposed.json] --history payouts.ndjson|.csv`:
 // the velocity backtest of one or two rule sets over a payout history, as tables or JSON.
-import fs from 'node:fs'
 import { describeValue, type ValidationError } from '@payout-kernel/core'
 import {
   type BacktestReport,
@@ -15,7 +14,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
 import { historyInThread, historyInWorker } from '../history.js'
 import { describeBadLine, progressFor } from '../input.js'
-import { readJsonFile } from './files.js'
+import { inputFile, readJsonFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'
 
 /** Options of `simulate`. */
@@ -146,8 +145,10 @@ export const simulateCommand = (options: SimulateOptions, io: CommandIo): number
   let stopped = false
   // the line of the payout handed to the backtest last: the one it refuses, when it refuses one
   let lastLine = 0
+  const size = inputFile(options.history)
+  if (E.isLeft(size)) return fail(size.left)
   const progress = progressFor(options.history, io.err)
-  const threads = options.threads ?? (fs.statSync(options.history).size >= secondThreadFrom ? 2 : 1)
+  const threads = options.threads ?? (size.right >= secondThreadFrom ? 2 : 1)
   const history = threads === 2 ? historyInWorker : historyInThread
   function* payouts(): Generator<Payout> {
     for (const item of history(options.history, progress)) {
