@@ -17,7 +17,6 @@ import { encodeRescoreVerdict, rescoreVerdict } from '@payout-kernel/trust'
 import * as E from 'fp-ts/lib/Either.js'
 import {
   fingerprintOf,
-  isBeneficiaryId,
   isWellFormedRequest,
   matchesFingerprint,
   plainIdempotencyKey,
@@ -300,7 +299,7 @@ export const decideRescore = (
     }
     key = read.right
   }
-  if (!isBeneficiaryId(beneficiaryId)) {
+  if (!BeneficiaryId.is(beneficiaryId)) {
     const details = [
       { field: 'id', message: `must be a beneficiary id (ben_…), got ${describeValue(beneficiaryId)}` },
     ]

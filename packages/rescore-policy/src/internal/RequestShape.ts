@@ -1,34 +1,14 @@
 /**
- * Character-level checks that answer exactly what the request's decoders and patterns answer
- * (`MerchantId`, `BeneficiaryId`, the method token, the printable key), without regular
- * expressions or allocation, for the hot path of `decideRescore`. Each is tested against the
- * pattern it stands for; when one says no, the policy takes the slow path that names the problem.
+ * Character-level checks that answer exactly what the request's decoders and patterns answer (the
+ * method token, the printable key; ids use core's `MerchantId` and `BeneficiaryId`, loops too),
+ * without regular expressions or allocation, for the hot path of `decideRescore`. Each is tested
+ * against the pattern it stands for; when one says no, the policy takes the slow path that names
+ * the problem.
  */
+import { MerchantId } from '@payout-kernel/core'
 
-const maxIdLength = 255
 const maxPathLength = 2048
 const maxKeyLength = 255
-
-const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
-
-/** `MerchantId.is`: `^[A-Za-z0-9_-]{1,255}$`. */
-export const isMerchantId = (u: unknown): u is string => {
-  if (typeof u !== 'string' || u.length === 0 || u.length > maxIdLength) return false
-  for (let i = 0; i < u.length; i++) {
-    const c = u.charCodeAt(i)
-    if (!(isAlnum(c) || c === 95 || c === 45)) return false
-  }
-  return true
-}
-
-/** `BeneficiaryId.is`: `ben_` then `[a-zA-Z0-9]+`, at most 255 characters. */
-export const isBeneficiaryId = (u: unknown): u is string => {
-  if (typeof u !== 'string' || u.length <= 4 || u.length > maxIdLength) return false
-  if (u.charCodeAt(0) !== 98 || u.charCodeAt(1) !== 101 || u.charCodeAt(2) !== 110 || u.charCodeAt(3) !== 95)
-    return false
-  for (let i = 4; i < u.length; i++) if (!isAlnum(u.charCodeAt(i))) return false
-  return true
-}
 
 /** The method token: `^[A-Za-z]{1,16}$`. */
 export const isMethodToken = (u: unknown): u is string => {
@@ -66,7 +46,7 @@ export const isWellFormedRequest = (u: unknown): boolean => {
   const path = r.path
   const headers = r.headers
   return (
-    isMerchantId(r.merchantId) &&
+    MerchantId.is(r.merchantId) &&
     isMethodToken(r.method) &&
     typeof path === 'string' &&
     path.length > 0 &&
