@@ -71,21 +71,42 @@ export class IdTable {
     }
   }
 
-  /** A new table holding the ids held after `t`, sized for twice as many again. */
+  /** Spare arrays of the table's capacity, reused by the next rebuild that keeps it (no garbage). */
+  private spare:
+    | { hashes: Int32Array<ArrayBuffer>; untils: Float64Array<ArrayBuffer>; keys: Array<string | undefined> }
+    | undefined
+
+  /**
+   * A table holding the ids held after `t`, with room for four times as many: the spare arrays
+   * when the capacity stays (the current ones become the spare), else new ones.
+   */
   private rebuild(t: number): void {
     const { hashes, untils, keys } = this
     let live = 0
     for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0 && (untils[i] as number) > t) live++
     let capacity = 16
     while (capacity < live * 4) capacity *= 2
-    this.hashes = new Int32Array(capacity)
-    this.untils = new Float64Array(capacity)
-    this.keys = new Array<string | undefined>(capacity).fill(undefined)
+    // keep the capacity while it leaves room for the live ids and is no more than 16 times as many
+    if (capacity <= hashes.length && hashes.length <= Math.max(16, live * 16) && live * 2 <= hashes.length)
+      capacity = hashes.length
+    const spare = this.spare
+    if (spare !== undefined && spare.hashes.length === capacity) {
+      spare.hashes.fill(0)
+      this.hashes = spare.hashes
+      this.untils = spare.untils
+      this.keys = spare.keys
+    } else {
+      this.hashes = new Int32Array(capacity)
+      this.untils = new Float64Array(capacity)
+      this.keys = new Array<string | undefined>(capacity).fill(undefined)
+    }
     this.mask = capacity - 1
     this.size = 0
     for (let i = 0; i < hashes.length; i++) {
       const h = hashes[i] as number
       if (h !== 0 && (untils[i] as number) > t) this.put(h, keys[i] as string, untils[i] as number)
     }
+    keys.fill(undefined)
+    this.spare = hashes.length === capacity ? { hashes, untils, keys } : undefined
   }
 }

@@ -4,7 +4,8 @@
 // never releases and only moves forward in time, so it keeps its state flat and current:
 //
 // - group keys are looked up once per payout per grouping (merchant, then beneficiary, instrument,
-//   destination country inside the merchant, then same currency and amount inside the beneficiary),
+//   destination country inside the merchant, then same currency and amount inside the beneficiary,
+//   in open-addressing tables of typed arrays: `KeyTable.ts`),
 //   and each key's node holds the usage of every tracker of that grouping side by side in one array
 //   of numbers (count, inline currency, inline sum, calendar period) — no per-tracker maps;
 // - sums stay plain numbers while they are safe integers; a sum that would pass 2^53, a bigint
@@ -21,6 +22,8 @@ import { calendarPeriod } from '../VelocityWindow.js'
 import { type Amount, add, fromBigInt, subtract } from './Amount.js'
 import { applyRate, type Conversions, type ParsedRate, rateOf } from './Assess.js'
 import { IdTable } from './IdTable.js'
+import { KeyTable, keyHash } from './KeyTable.js'
+import { PayoutLog } from './PayoutLog.js'
 import { type CompiledRule, compileRule, type Filter, type Grouping } from './Store.js'
 
 // ---------------------------------------------------------------- group keys
@@ -89,7 +92,9 @@ class Pool {
   alloc(parent: number): number {
     const slot = this.free.pop() ?? this.next++
     if (slot >= this.until.length) this.grow(Math.max(1024, this.until.length * 2))
-    this.state.set(this.blank, slot * this.width)
+    // a loop: for a few dozen numbers it beats the call into `TypedArray.prototype.set`
+    const { state, blank, width } = this
+    for (let i = 0, at = slot * width; i < width; i++, at++) state[at] = blank[i] as number
     this.until[slot] = Number.NEGATIVE_INFINITY
     this.parent[slot] = parent
     this.children[slot] = 0
@@ -121,8 +126,9 @@ class Pool {
   }
 }
 
-/** The key of a duplicate group: beneficiary slot, currency index, amount. */
-const dupKey = (ben: number, currency: number, minor: Amount): string => `${ben}:${currency}:${minor}`
+/** A duplicate group's amount in its key: the number of minor units, or -1 and the digits of a bigint. */
+const dupNumber = (minor: Amount): number => (typeof minor === 'number' ? minor : -1)
+const dupText = (minor: Amount): string => (typeof minor === 'number' ? '' : `${minor}`)
 
 // ---------------------------------------------------------------- compiled rule set
 
@@ -224,11 +230,14 @@ export class Engine {
   private readonly pools: Pool[]
   /** This payout's slot per grouping, -1 when its key is not tracked (yet). */
   private readonly nodes = [-1, -1, -1, -1, -1]
-  private dup = ''
+  /** This payout's key hash per grouping, valid when `hashedAt[grouping] === steps`. */
+  private readonly keyHashes = [0, 0, 0, 0, 0]
+  private readonly hashedAt = [-1, -1, -1, -1, -1]
   private readonly merchants = new Map<string, number>()
-  /** Per merchant slot: its beneficiary, instrument and destination country keys. */
-  private readonly children: Array<Array<Map<string, number>>> = []
-  private readonly dups = new Map<string, number>()
+  /** Beneficiary, instrument and destination country keys: (merchant slot, grouping, 0, id). */
+  private readonly childKeys = new KeyTable()
+  /** Duplicate keys: (beneficiary slot, currency index, minor units, or -1 and the bigint's digits). */
+  private readonly dupKeys = new KeyTable()
   /** Currency codes by index, in the order the replay met them. */
   readonly currencies: string[] = []
   /** The last stepped payout's currency index and amount in minor units. */
@@ -249,12 +258,7 @@ export class Engine {
   private clock = Number.NEGATIVE_INFINITY
   private readonly hasDistinct: boolean
   // the log of recorded payouts that rolling windows still count, from the lowest cursor on
-  private readonly logT: number[] = []
-  private readonly logP: Payout[] = []
-  private readonly logMinor: Amount[] = []
-  private readonly logCurrency: number[] = []
-  private readonly logPass: number[] = []
-  private readonly logSlots: number[][] = [[], [], [], [], []]
+  private readonly log: PayoutLog
 
   constructor(
     ruleSet: RuleSet,
@@ -336,6 +340,7 @@ export class Engine {
     this.checks = checks
     this.pools = slots.map((n) => new Pool(n))
     this.hasDistinct = this.trackers.some((t) => t.distinct !== null)
+    this.log = new PayoutLog(5, this.hasDistinct || this.filters.length > 31)
   }
 
   private currencyOf(code: string): number {
@@ -358,18 +363,19 @@ export class Engine {
         tr.start = p.start
         tr.end = p.end
       }
-    const logT = this.logT
-    const n = logT.length
+    const log = this.log
+    const logT = log.t
+    const n = log.length
     for (const tr of this.rolling) {
       const cutoff = t - tr.length
       let c = tr.cursor
       if (c >= n || (logT[c] as number) > cutoff) continue
-      const slots = this.logSlots[tr.grouping] as number[]
+      const slots = log.slots[tr.grouping] as Int32Array
       const f = tr.filter
       const filter = this.filters[f] as Filter
       do {
         const counted =
-          f < 31 ? ((this.logPass[c] as number) & (1 << f)) !== 0 : passes(filter, this.logP[c] as Payout)
+          f < 31 ? ((log.pass[c] as number) & (1 << f)) !== 0 : passes(filter, log.payouts[c] as Payout)
         if (counted) this.uncount(slots[c] as number, tr, c)
         c++
       } while (c < n && (logT[c] as number) <= cutoff)
@@ -388,20 +394,11 @@ export class Engine {
 
   /** Drops the logged payouts every rolling cursor has passed. */
   private compact(): void {
-    let head = this.logT.length
+    const log = this.log
+    let head = log.length
     for (const tr of this.rolling) if (tr.cursor < head) head = tr.cursor
-    if (head === 0 || head < this.tuning.compact || head * 2 < this.logT.length) return
-    const cut = <A>(xs: A[]): void => {
-      if (xs.length === 0) return
-      xs.copyWithin(0, head)
-      xs.length -= head
-    }
-    cut(this.logT)
-    cut(this.logP)
-    cut(this.logMinor)
-    cut(this.logCurrency)
-    cut(this.logPass)
-    for (const xs of this.logSlots) cut(xs)
+    if (head === 0 || head < this.tuning.compact || head * 2 < log.length) return
+    log.drop(head)
     for (const tr of this.rolling) tr.cursor -= head
   }
 
@@ -410,31 +407,28 @@ export class Engine {
     const pools = this.pools
     const dupPool = pools[DUPLICATE] as Pool
     const benPool = pools[BENEFICIARY] as Pool
-    for (const [key, slot] of this.dups)
-      if ((dupPool.until[slot] as number) <= t) {
-        this.dups.delete(key)
-        const ben = dupPool.parent[slot] as number
+    const merchantPool = pools[MERCHANT] as Pool
+    // duplicates first (they nest in beneficiaries), then the keys nested in merchants, then merchants
+    if (this.dupKeys.size > 0)
+      this.dupKeys.retain((slot, ben) => {
+        if ((dupPool.until[slot] as number) > t) return true
         benPool.children[ben] = (benPool.children[ben] as number) - 1
         dupPool.release(slot)
-      }
-    const merchantPool = pools[MERCHANT] as Pool
-    for (const [key, m] of this.merchants) {
-      const maps = this.children[m] as Array<Map<string, number>>
-      for (let g = BENEFICIARY; g <= COUNTRY; g++) {
-        const pool = pools[g] as Pool
-        const map = maps[g - 1] as Map<string, number>
-        for (const [k, slot] of map)
-          if ((pool.until[slot] as number) <= t && pool.children[slot] === 0) {
-            map.delete(k)
-            merchantPool.children[m] = (merchantPool.children[m] as number) - 1
-            pool.release(slot)
-          }
-      }
+        return false
+      })
+    if (this.childKeys.size > 0)
+      this.childKeys.retain((slot, m, grouping) => {
+        const pool = pools[grouping] as Pool
+        if ((pool.until[slot] as number) > t || pool.children[slot] !== 0) return true
+        merchantPool.children[m] = (merchantPool.children[m] as number) - 1
+        pool.release(slot)
+        return false
+      })
+    for (const [key, m] of this.merchants)
       if ((merchantPool.until[m] as number) <= t && merchantPool.children[m] === 0) {
         this.merchants.delete(key)
         merchantPool.release(m)
       }
-    }
     let live = 0
     for (const pool of pools) live += pool.live
     this.created = 0
@@ -514,8 +508,8 @@ export class Engine {
       return
     }
     st[b] = left
-    const currency = this.logCurrency[c] as number
-    const minor = this.logMinor[c] as Amount
+    const currency = this.log.currency[c] as number
+    const minor = this.log.minorAt(c)
     if (st[b + 1] === currency) st[b + 2] = (st[b + 2] as number) - (minor as number)
     else if (st[b + 3] === currency) st[b + 4] = (st[b + 4] as number) - (minor as number)
     else {
@@ -525,7 +519,7 @@ export class Engine {
     if (tr.distinct !== null) {
       const values = pool.values.get(key)
       if (values !== undefined) {
-        const v = distinctValue(this.logP[c] as Payout, tr.distinct)
+        const v = distinctValue(this.log.payouts[c] as Payout, tr.distinct)
         const n = (values.get(v) ?? 0) - 1
         if (n > 0) values.set(v, n)
         else values.delete(v)
@@ -598,15 +592,36 @@ export class Engine {
       nodes[DUPLICATE] = -1
       return
     }
-    const maps = this.children[m] as Array<Map<string, number>>
-    const ben = used[BENEFICIARY] ? ((maps[0] as Map<string, number>).get(p.beneficiaryId) ?? -1) : -1
+    const ben = used[BENEFICIARY] ? this.childSlot(BENEFICIARY, m, p.beneficiaryId) : -1
     nodes[BENEFICIARY] = ben
-    nodes[INSTRUMENT] = used[INSTRUMENT] ? ((maps[1] as Map<string, number>).get(p.instrumentId) ?? -1) : -1
-    nodes[COUNTRY] = used[COUNTRY] ? ((maps[2] as Map<string, number>).get(p.destinationCountry) ?? -1) : -1
-    if (used[DUPLICATE] && ben >= 0) {
-      this.dup = dupKey(ben, currency, minor)
-      nodes[DUPLICATE] = this.dups.get(this.dup) ?? -1
-    } else nodes[DUPLICATE] = -1
+    nodes[INSTRUMENT] = used[INSTRUMENT] ? this.childSlot(INSTRUMENT, m, p.instrumentId) : -1
+    nodes[COUNTRY] = used[COUNTRY] ? this.childSlot(COUNTRY, m, p.destinationCountry) : -1
+    nodes[DUPLICATE] = used[DUPLICATE] && ben >= 0 ? this.dupSlot(ben, currency, minor) : -1
+  }
+
+  /** The slot of a key nested in merchant `m`, or -1; its hash is kept for `slotOf`. */
+  private childSlot(grouping: number, m: number, id: string): number {
+    const h = keyHash(m, grouping, 0, id)
+    this.keyHashes[grouping] = h
+    this.hashedAt[grouping] = this.steps
+    return this.childKeys.get(h, m, grouping, 0, id)
+  }
+
+  /** The slot of the duplicate key of this amount to beneficiary `ben`, or -1; its hash is kept for `slotOf`. */
+  private dupSlot(ben: number, currency: number, minor: Amount): number {
+    const num = dupNumber(minor)
+    const text = dupText(minor)
+    const h = keyHash(ben, currency, num, text)
+    this.keyHashes[DUPLICATE] = h
+    this.hashedAt[DUPLICATE] = this.steps
+    return this.dupKeys.get(h, ben, currency, num, text)
+  }
+
+  /** The hash of this payout's key in a grouping: the one `lookup` made, or a new one when it made none. */
+  private hashFor(grouping: number, parent: number, tag: number, num: number, text: string): number {
+    return this.hashedAt[grouping] === this.steps
+      ? (this.keyHashes[grouping] as number)
+      : keyHash(parent, tag, num, text)
   }
 
   /** This payout's slot in a grouping, made (with the keys it nests in) if it has none yet. */
@@ -617,28 +632,29 @@ export class Engine {
     let slot: number
     if (grouping === MERCHANT) {
       slot = (this.pools[MERCHANT] as Pool).alloc(-1)
-      this.children[slot] ??= [new Map(), new Map(), new Map()]
       this.merchants.set(p.merchantId, slot)
     } else if (grouping === DUPLICATE) {
       const ben = this.slotOf(BENEFICIARY, p, currency, minor)
       const benPool = this.pools[BENEFICIARY] as Pool
       benPool.children[ben] = (benPool.children[ben] as number) + 1
       slot = (this.pools[DUPLICATE] as Pool).alloc(ben)
-      // the key looked up before, or (for a beneficiary new with this payout) its first key
-      this.dups.set(this.dup !== '' ? this.dup : dupKey(ben, currency, minor), slot)
+      // hashed by the lookup, unless the beneficiary is new with this payout
+      const num = dupNumber(minor)
+      const text = dupText(minor)
+      this.dupKeys.add(this.hashFor(DUPLICATE, ben, currency, num, text), ben, currency, num, text, slot)
     } else {
       const m = this.slotOf(MERCHANT, p, currency, minor)
       const merchantPool = this.pools[MERCHANT] as Pool
       merchantPool.children[m] = (merchantPool.children[m] as number) + 1
       slot = (this.pools[grouping] as Pool).alloc(m)
-      const maps = this.children[m] as Array<Map<string, number>>
-      const key =
+      const id =
         grouping === BENEFICIARY
           ? p.beneficiaryId
           : grouping === INSTRUMENT
             ? p.instrumentId
             : p.destinationCountry
-      ;(maps[grouping - 1] as Map<string, number>).set(key, slot)
+      // hashed by the lookup, unless the merchant is new with this payout
+      this.childKeys.add(this.hashFor(grouping, m, grouping, 0, id), m, grouping, 0, id, slot)
     }
     this.nodes[grouping] = slot
     return slot
@@ -665,7 +681,6 @@ export class Engine {
     this.minor = minor
     const pass = this.pass
     for (let f = 0; f < this.filters.length; f++) pass[f] = passes(this.filters[f] as Filter, p)
-    this.dup = ''
     this.lookup(p, currency, minor)
     const action = this.decide(p, t, currency, minor)
     if (action !== 'block') this.record(p, t, currency, minor)
@@ -735,12 +750,7 @@ export class Engine {
     if (logged) {
       let passBits = 0
       for (let f = 0; f < this.filters.length && f < 31; f++) if (this.pass[f]) passBits |= 1 << f
-      this.logT.push(t)
-      if (this.hasDistinct || this.filters.length > 31) this.logP.push(p)
-      this.logMinor.push(minor)
-      this.logCurrency.push(currency)
-      this.logPass.push(passBits)
-      for (let g = 0; g < 5; g++) if (this.used[g]) this.logSlots[g]?.push(this.nodes[g] as number)
+      this.log.push(t, minor, currency, passBits, this.nodes, p)
     }
     if (liveUntil > t) this.ids.set(p.id, liveUntil)
   }

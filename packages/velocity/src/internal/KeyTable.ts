@@ -1,0 +1,179 @@
+// The replay's group keys: (parent slot, tag, number, text) → the key's slot in its pool. A
+// beneficiary, instrument or destination country is keyed by its merchant's slot, its grouping and
+// its id; a duplicate group by its beneficiary's slot, its currency and its amount. One `Map` per
+// merchant and a `Map` of duplicate strings did the same, but a history where most payouts make a
+// new key spent its time in their churn: a string built per payout for the duplicate key, entries
+// made and deleted, backing stores grown and shrunk, and an entry array per key at every sweep.
+// Here the keys sit in typed arrays with open addressing (linear probing, load ≤ 1/2), beside a
+// 32-bit hash of each, so a lookup reads neighbouring hashes and compares the key itself only when
+// they agree. Keys are dropped by `retain`, which rebuilds the table with the ones it keeps (as
+// the sweep that calls it runs after as many new keys as were alive, that is amortised O(1)).
+
+import { hashOf } from './IdTable.js'
+
+/** Spreads every input bit over the low bits the table indexes by (MurmurHash3's finaliser); never 0. */
+const finish = (h: number): number => {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h === 0 ? 1 : h
+}
+
+/**
+ * The hash of a key: its text (FNV-1a), then its parent, tag and number (a non-negative safe
+ * integer, taken as two 32-bit halves), each folded in by an FNV step, then mixed.
+ */
+export const keyHash = (parent: number, tag: number, num: number, text: string): number => {
+  let h = text === '' ? 0x811c9dc5 : hashOf(text)
+  h = Math.imul(h ^ parent, 0x01000193)
+  h = Math.imul(h ^ tag, 0x01000193)
+  h = Math.imul(h ^ (num >>> 0), 0x01000193)
+  h = Math.imul(h ^ ((num / 4294967296) | 0), 0x01000193)
+  return finish(h)
+}
+
+const EMPTY = 0
+
+/** The arrays of one table: a key's hash (0: empty), parent, tag, number, text and slot, by position. */
+class Columns {
+  readonly hashes: Int32Array
+  readonly parents: Int32Array
+  readonly tags: Int32Array
+  readonly nums: Float64Array
+  readonly texts: string[]
+  readonly slots: Int32Array
+  constructor(readonly capacity: number) {
+    this.hashes = new Int32Array(capacity)
+    this.parents = new Int32Array(capacity)
+    this.tags = new Int32Array(capacity)
+    this.nums = new Float64Array(capacity)
+    this.texts = new Array<string>(capacity).fill('')
+    this.slots = new Int32Array(capacity)
+  }
+}
+
+export class KeyTable {
+  private at = new Columns(16)
+  /** Arrays of the same capacity, reused by the next rebuild that keeps the capacity (no garbage). */
+  private spare: Columns | undefined
+  /** Which positions `retain` keeps, reused from one sweep to the next. */
+  private alive = new Uint8Array(0)
+  private mask = 15
+  /** How many keys the table holds. */
+  size = 0
+
+  /** The slot of the key whose hash is `h` (from `keyHash`), or -1. */
+  get(h: number, parent: number, tag: number, num: number, text: string): number {
+    const c = this.at
+    const hashes = c.hashes
+    const mask = this.mask
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = hashes[i] as number
+      if (at === EMPTY) return -1
+      if (
+        at === h &&
+        c.parents[i] === parent &&
+        c.tags[i] === tag &&
+        c.nums[i] === num &&
+        c.texts[i] === text
+      )
+        return c.slots[i] as number
+    }
+  }
+
+  /** Adds a key the table does not hold, with its slot. */
+  add(h: number, parent: number, tag: number, num: number, text: string, slot: number): void {
+    put(this.at, this.mask, h, parent, tag, num, text, slot)
+    this.size++
+    if (this.size * 2 > this.mask + 1) this.rebuild(undefined)
+  }
+
+  /**
+   * Keeps the keys for which `keep(slot, parent, tag)` is true and drops the others (`keep` is
+   * called once per key, in no set order, and may release the slot of a key it drops).
+   */
+  retain(keep: (slot: number, parent: number, tag: number) => boolean): void {
+    this.rebuild(keep)
+  }
+
+  /**
+   * Moves the kept keys to arrays with room for four times as many (at least 16): the spare ones
+   * when that is their capacity, else new ones (the old become the spare when the capacity stays).
+   */
+  private rebuild(keep: ((slot: number, parent: number, tag: number) => boolean) | undefined): void {
+    const from = this.at
+    const hashes = from.hashes
+    let live = 0
+    let alive: Uint8Array | undefined
+    if (keep !== undefined) {
+      if (this.alive.length !== from.capacity) this.alive = new Uint8Array(from.capacity)
+      else this.alive.fill(0)
+      alive = this.alive
+    }
+    for (let i = 0; i < from.capacity; i++)
+      if (
+        hashes[i] !== EMPTY &&
+        (alive === undefined ||
+          (keep as (slot: number, parent: number, tag: number) => boolean)(
+            from.slots[i] as number,
+            from.parents[i] as number,
+            from.tags[i] as number,
+          ))
+      ) {
+        live++
+        if (alive !== undefined) alive[i] = 1
+      }
+    let capacity = 16
+    while (capacity < live * 4) capacity *= 2
+    // keep the capacity while it leaves room for the kept keys and is no more than 16 times as many
+    if (capacity <= from.capacity && from.capacity <= Math.max(16, live * 16) && live * 2 <= from.capacity)
+      capacity = from.capacity
+    let to: Columns
+    if (this.spare !== undefined && this.spare.capacity === capacity) {
+      to = this.spare
+      to.hashes.fill(EMPTY)
+    } else to = new Columns(capacity)
+    const mask = capacity - 1
+    for (let i = 0; i < from.capacity; i++)
+      if (hashes[i] !== EMPTY && (alive === undefined || alive[i] === 1))
+        put(
+          to,
+          mask,
+          hashes[i] as number,
+          from.parents[i] as number,
+          from.tags[i] as number,
+          from.nums[i] as number,
+          from.texts[i] as string,
+          from.slots[i] as number,
+        )
+    from.texts.fill('')
+    this.spare = from.capacity === capacity ? from : undefined
+    this.at = to
+    this.mask = mask
+    this.size = live
+  }
+}
+
+/** Puts a key in the first empty position from its hash on. */
+const put = (
+  c: Columns,
+  mask: number,
+  h: number,
+  parent: number,
+  tag: number,
+  num: number,
+  text: string,
+  slot: number,
+): void => {
+  const hashes = c.hashes
+  let i = h & mask
+  while (hashes[i] !== EMPTY) i = (i + 1) & mask
+  hashes[i] = h
+  c.parents[i] = parent
+  c.tags[i] = tag
+  c.nums[i] = num
+  c.texts[i] = text
+  c.slots[i] = slot
+}
