@@ -56,8 +56,7 @@ class Pool {
   state: Float64Array
   /** Until when (exclusive) some window can still count a payout of the key. */
   until: Float64Array
-  /** The key this one is nested in (a merchant, or a beneficiary for duplicates), and how many keys nest in it. */
-  parent: Int32Array
+  /** How many keys nest in this one (in a merchant, or duplicates in a beneficiary); their tables name the parent. */
   children: Int32Array
   /**
    * Sums that do not fit inline (a third currency, past 2^53, bigint amounts), by `slot * trackers +
@@ -81,7 +80,6 @@ class Pool {
     }
     this.state = new Float64Array(0)
     this.until = new Float64Array(0)
-    this.parent = new Int32Array(0)
     this.children = new Int32Array(0)
   }
 
@@ -89,14 +87,13 @@ class Pool {
     return this.next - this.free.length
   }
 
-  alloc(parent: number): number {
+  alloc(): number {
     const slot = this.free.pop() ?? this.next++
     if (slot >= this.until.length) this.grow(Math.max(1024, this.until.length * 2))
     // a loop: for a few dozen numbers it beats the call into `TypedArray.prototype.set`
     const { state, blank, width } = this
     for (let i = 0, at = slot * width; i < width; i++, at++) state[at] = blank[i] as number
     this.until[slot] = Number.NEGATIVE_INFINITY
-    this.parent[slot] = parent
     this.children[slot] = 0
     return slot
   }
@@ -117,9 +114,6 @@ class Pool {
     const until = new Float64Array(capacity)
     until.set(this.until)
     this.until = until
-    const parent = new Int32Array(capacity)
-    parent.set(this.parent)
-    this.parent = parent
     const children = new Int32Array(capacity)
     children.set(this.children)
     this.children = children
@@ -631,13 +625,13 @@ export class Engine {
     this.created++
     let slot: number
     if (grouping === MERCHANT) {
-      slot = (this.pools[MERCHANT] as Pool).alloc(-1)
+      slot = (this.pools[MERCHANT] as Pool).alloc()
       this.merchants.set(p.merchantId, slot)
     } else if (grouping === DUPLICATE) {
       const ben = this.slotOf(BENEFICIARY, p, currency, minor)
       const benPool = this.pools[BENEFICIARY] as Pool
       benPool.children[ben] = (benPool.children[ben] as number) + 1
-      slot = (this.pools[DUPLICATE] as Pool).alloc(ben)
+      slot = (this.pools[DUPLICATE] as Pool).alloc()
       // hashed by the lookup, unless the beneficiary is new with this payout
       const num = dupNumber(minor)
       const text = dupText(minor)
@@ -646,7 +640,7 @@ export class Engine {
       const m = this.slotOf(MERCHANT, p, currency, minor)
       const merchantPool = this.pools[MERCHANT] as Pool
       merchantPool.children[m] = (merchantPool.children[m] as number) + 1
-      slot = (this.pools[grouping] as Pool).alloc(m)
+      slot = (this.pools[grouping] as Pool).alloc()
       const id =
         grouping === BENEFICIARY
           ? p.beneficiaryId
