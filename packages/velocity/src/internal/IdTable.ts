@@ -12,6 +12,17 @@ export const hashOf = (s: string): number => {
   return h === 0 ? 1 : h
 }
 
+/**
+ * The capacity of an open-addressing table rebuilt for `live` entries: the `current` one while it
+ * leaves room for them (load ≤ 1/2) and is at most 16 times as many, else room for four times as
+ * many (a power of two, at least 16).
+ */
+export const capacityFor = (live: number, current: number): number => {
+  let capacity = 16
+  while (capacity < live * 4) capacity *= 2
+  return capacity <= current && current <= Math.max(16, live * 16) && live * 2 <= current ? current : capacity
+}
+
 export class IdTable {
   private hashes = new Int32Array(16)
   private untils = new Float64Array(16)
@@ -84,11 +95,7 @@ export class IdTable {
     const { hashes, untils, keys } = this
     let live = 0
     for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0 && (untils[i] as number) > t) live++
-    let capacity = 16
-    while (capacity < live * 4) capacity *= 2
-    // keep the capacity while it leaves room for the live ids and is no more than 16 times as many
-    if (capacity <= hashes.length && hashes.length <= Math.max(16, live * 16) && live * 2 <= hashes.length)
-      capacity = hashes.length
+    const capacity = capacityFor(live, hashes.length)
     const spare = this.spare
     if (spare !== undefined && spare.hashes.length === capacity) {
       spare.hashes.fill(0)

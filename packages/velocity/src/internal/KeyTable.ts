@@ -9,7 +9,7 @@
 // they agree. Keys are dropped by `retain`, which rebuilds the table with the ones it keeps (as
 // the sweep that calls it runs after as many new keys as were alive, that is amortised O(1)).
 
-import { hashOf } from './IdTable.js'
+import { capacityFor, hashOf } from './IdTable.js'
 
 /** Spreads every input bit over the low bits the table indexes by (MurmurHash3's finaliser); never 0. */
 const finish = (h: number): number => {
@@ -26,7 +26,7 @@ const finish = (h: number): number => {
  * integer, taken as two 32-bit halves), each folded in by an FNV step, then mixed.
  */
 export const keyHash = (parent: number, tag: number, num: number, text: string): number => {
-  let h = text === '' ? 0x811c9dc5 : hashOf(text)
+  let h = hashOf(text)
   h = Math.imul(h ^ parent, 0x01000193)
   h = Math.imul(h ^ tag, 0x01000193)
   h = Math.imul(h ^ (num >>> 0), 0x01000193)
@@ -125,11 +125,7 @@ export class KeyTable {
         live++
         if (alive !== undefined) alive[i] = 1
       }
-    let capacity = 16
-    while (capacity < live * 4) capacity *= 2
-    // keep the capacity while it leaves room for the kept keys and is no more than 16 times as many
-    if (capacity <= from.capacity && from.capacity <= Math.max(16, live * 16) && live * 2 <= from.capacity)
-      capacity = from.capacity
+    const capacity = capacityFor(live, from.capacity)
     let to: Columns
     if (this.spare !== undefined && this.spare.capacity === capacity) {
       to = this.spare
