@@ -28,6 +28,10 @@ export class IdTable {
   private untils = new Float64Array(16)
   private keys: Array<string | undefined> = new Array<string | undefined>(16).fill(undefined)
   private mask = 15
+  /** Spare arrays of the table's capacity, reused by the next rebuild that keeps it (no garbage). */
+  private spare:
+    | { hashes: Int32Array<ArrayBuffer>; untils: Float64Array<ArrayBuffer>; keys: Array<string | undefined> }
+    | undefined
   /** How many ids the table holds. */
   size = 0
   /** The id looked up last and its hash, so that `set` after `get` of the same id hashes once. */
@@ -82,11 +86,6 @@ export class IdTable {
     }
   }
 
-  /** Spare arrays of the table's capacity, reused by the next rebuild that keeps it (no garbage). */
-  private spare:
-    | { hashes: Int32Array<ArrayBuffer>; untils: Float64Array<ArrayBuffer>; keys: Array<string | undefined> }
-    | undefined
-
   /**
    * A table holding the ids held after `t`, with room for four times as many: the spare arrays
    * when the capacity stays (the current ones become the spare), else new ones.
@@ -113,7 +112,10 @@ export class IdTable {
       const h = hashes[i] as number
       if (h !== 0 && (untils[i] as number) > t) this.put(h, keys[i] as string, untils[i] as number)
     }
-    keys.fill(undefined)
-    this.spare = hashes.length === capacity ? { hashes, untils, keys } : undefined
+    // the old arrays become the spare when the capacity stays (their ids let go), else garbage
+    if (hashes.length === capacity) {
+      keys.fill(undefined)
+      this.spare = { hashes, untils, keys }
+    } else this.spare = undefined
   }
 }

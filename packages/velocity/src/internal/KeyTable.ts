@@ -58,9 +58,8 @@ export class KeyTable {
   private at = new Columns(16)
   /** Arrays of the same capacity, reused by the next rebuild that keeps the capacity (no garbage). */
   private spare: Columns | undefined
-  /** Which positions `retain` keeps, reused from one sweep to the next. */
-  private alive = new Uint8Array(0)
-  private mask = 15
+  /** Which positions a rebuild keeps, reused from one rebuild to the next. */
+  private kept = new Uint8Array(0)
   /** How many keys the table holds. */
   size = 0
 
@@ -68,7 +67,7 @@ export class KeyTable {
   get(h: number, parent: number, tag: number, num: number, text: string): number {
     const c = this.at
     const hashes = c.hashes
-    const mask = this.mask
+    const mask = c.capacity - 1
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const at = hashes[i] as number
       if (at === EMPTY) return -1
@@ -85,9 +84,9 @@ export class KeyTable {
 
   /** Adds a key the table does not hold, with its slot. */
   add(h: number, parent: number, tag: number, num: number, text: string, slot: number): void {
-    put(this.at, this.mask, h, parent, tag, num, text, slot)
+    put(this.at, h, parent, tag, num, text, slot)
     this.size++
-    if (this.size * 2 > this.mask + 1) this.rebuild(undefined)
+    if (this.size * 2 > this.at.capacity) this.rebuild(undefined)
   }
 
   /**
@@ -105,25 +104,18 @@ export class KeyTable {
   private rebuild(keep: ((slot: number, parent: number, tag: number) => boolean) | undefined): void {
     const from = this.at
     const hashes = from.hashes
+    if (this.kept.length !== from.capacity) this.kept = new Uint8Array(from.capacity)
+    else this.kept.fill(0)
+    const kept = this.kept
     let live = 0
-    let alive: Uint8Array | undefined
-    if (keep !== undefined) {
-      if (this.alive.length !== from.capacity) this.alive = new Uint8Array(from.capacity)
-      else this.alive.fill(0)
-      alive = this.alive
-    }
     for (let i = 0; i < from.capacity; i++)
       if (
         hashes[i] !== EMPTY &&
-        (alive === undefined ||
-          (keep as (slot: number, parent: number, tag: number) => boolean)(
-            from.slots[i] as number,
-            from.parents[i] as number,
-            from.tags[i] as number,
-          ))
+        (keep === undefined ||
+          keep(from.slots[i] as number, from.parents[i] as number, from.tags[i] as number))
       ) {
+        kept[i] = 1
         live++
-        if (alive !== undefined) alive[i] = 1
       }
     const capacity = capacityFor(live, from.capacity)
     let to: Columns
@@ -131,12 +123,10 @@ export class KeyTable {
       to = this.spare
       to.hashes.fill(EMPTY)
     } else to = new Columns(capacity)
-    const mask = capacity - 1
     for (let i = 0; i < from.capacity; i++)
-      if (hashes[i] !== EMPTY && (alive === undefined || alive[i] === 1))
+      if (kept[i] === 1)
         put(
           to,
-          mask,
           hashes[i] as number,
           from.parents[i] as number,
           from.tags[i] as number,
@@ -144,10 +134,12 @@ export class KeyTable {
           from.texts[i] as string,
           from.slots[i] as number,
         )
-    from.texts.fill('')
-    this.spare = from.capacity === capacity ? from : undefined
+    // the old arrays become the spare when the capacity stays (their texts let go), else garbage
+    if (from.capacity === capacity) {
+      from.texts.fill('')
+      this.spare = from
+    } else this.spare = undefined
     this.at = to
-    this.mask = mask
     this.size = live
   }
 }
@@ -155,7 +147,6 @@ export class KeyTable {
 /** Puts a key in the first empty position from its hash on. */
 const put = (
   c: Columns,
-  mask: number,
   h: number,
   parent: number,
   tag: number,
@@ -164,6 +155,7 @@ const put = (
   slot: number,
 ): void => {
   const hashes = c.hashes
+  const mask = c.capacity - 1
   let i = h & mask
   while (hashes[i] !== EMPTY) i = (i + 1) & mask
   hashes[i] = h
