@@ -264,6 +264,14 @@ describe('semantics', () => {
     expect(E.isLeft(thresholds({ review: 1, reject: 10, block: 20 }))).toBe(true)
   })
 
+  test('a -0 operand, which JSON text writes as 0, matches exactly as 0 does', () => {
+    for (const op of ['eq', 'ne', 'gte', 'lt'])
+      for (const amount of [0, -0, '0.00', '-0', 1, -1, 'x', null])
+        expect(matches(single({ field: 'amount', op, value: -0 }), { amount })).toBe(
+          matches(single({ field: 'amount', op, value: 0 }), { amount }),
+        )
+  })
+
   test.prop([arbCondition], { numRuns: 500 })('a generated condition round-trips through JSON text', (c) => {
     expect(right(parseRules(JSON.stringify([rule(c)]))).rules[0]?.condition).toEqual(c)
   })
