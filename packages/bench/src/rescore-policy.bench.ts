@@ -6,6 +6,8 @@
 // baseline is awaited as a caller would, and its limit is set so high that it always takes its
 // admit path (as the candidate does here: no merchant reaches its quota at 1,000 decisions per
 // second of policy time); the candidate's loop does nothing but decideRescore and keep the state.
+// Then the floor (rescoreFloor.ts): the same table as plain mutable Maps, checked to answer the
+// stream as decideRescore does, against the same baseline: how fast the table itself can go.
 // Sizes: RESCORE_MERCHANTS (100), RESCORE_BENEFICIARIES (10000), RESCORE_KEYS (50000),
 // RESCORE_BATCH (1000 decisions per timed call), RESCORE_MEMORY_N (10000).
 import {
@@ -23,6 +25,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { compare, heapUsed } from './harness.js'
+import { RescoreFloor } from './rescoreFloor.js'
 
 const merchants = Number(process.env.RESCORE_MERCHANTS ?? 100)
 const beneficiaries = Number(process.env.RESCORE_BENEFICIARIES ?? 10_000)
@@ -182,6 +185,43 @@ export async function main(): Promise<void> {
     }
   }
 
+  // The floor answers the stream as decideRescore does (status and headers, checked on every
+  // request), then is timed.
+  {
+    let policy: RescoreState = initialRescoreState()
+    const floor = new RescoreFloor(config)
+    let agree = 0
+    let at = Date.UTC(2026, 0, 1)
+    for (const request of stream) {
+      at += stepMs
+      const d = decideRescore(policy, request, at, config)
+      policy = d.state
+      const f = floor.decide(request, at)
+      const same =
+        d.response === null
+          ? f === null
+          : f !== null &&
+            d.response.status === f.status &&
+            (
+              ['X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'X-Idempotent-Replayed'] as const
+            ).every((h) => d.response.headers[h] === f.headers[h])
+      if (same) agree++
+    }
+    process.stdout.write(
+      `\nfloor: a mutable, minimal table (rescoreFloor.ts) gives decideRescore's status and rate-limit headers to ${agree.toLocaleString('en-US')} of ${stream.length.toLocaleString('en-US')} requests\n`,
+    )
+  }
+  const floor = new RescoreFloor(config)
+  let floorNow = Date.UTC(2026, 0, 1)
+  let floorAt = 0
+  const floorRun = () => {
+    for (let j = 0; j < batch; j++) {
+      floorNow += stepMs
+      floor.decide(stream[floorAt++ % stream.length] as RescoreRequest, floorNow)
+    }
+  }
+  for (let w = 0; w < 200; w++) floorRun()
+
   await compare({
     title: `rescore decisions/s: ${merchants} merchants, ${beneficiaries} beneficiaries, ~${keys} keys (same merchant keys for both)`,
     baseline: { name: 'rate-limiter-flexible RateLimiterMemory.consume()', run: consume, itemsPerRun: batch },
@@ -193,6 +233,13 @@ export async function main(): Promise<void> {
     `  mix of outcomes (5,000 decisions at steady state): ${[...outcomes].map(([c, n]) => `${c} ${n}`).join(', ')}\n` +
       `  steady state: ${size.merchants} merchants, ${size.admissions} admissions in window, ${size.idempotencyKeys} keys, ${size.beneficiaries} beneficiaries\n`,
   )
+
+  await compare({
+    title:
+      'the floor: the same table as plain mutable Maps, no validation, no persistence (a lower bound, not a policy)',
+    baseline: { name: 'rate-limiter-flexible RateLimiterMemory.consume()', run: consume, itemsPerRun: batch },
+    candidate: { name: 'RescoreFloor.decide (rescoreFloor.ts)', run: floorRun, itemsPerRun: batch },
+  })
 
   // keep the states alive until measured
   if (
