@@ -7,7 +7,12 @@
 // (well-formed, the engine configured, no completions), and the bench checks that it gives the
 // same status as `decideRescore` to every one of them before timing it. It exists to measure how
 // fast the table itself can go next to `RateLimiterMemory.consume()`.
-import { merchantQuotaLimit, type RescoreConfig, type RescoreRequest } from '@payout-kernel/rescore-policy'
+import {
+  merchantQuotaLimit,
+  type RescoreConfig,
+  type RescoreRequest,
+  retryAfterSeconds,
+} from '@payout-kernel/rescore-policy'
 
 interface SlidingLog {
   times: Float64Array
@@ -58,7 +63,7 @@ export class RescoreFloor {
     }
     while (log.head < log.len && (log.times[log.head] as number) <= now - windowMs) log.head++
     if (log.len - log.head >= log.limit) {
-      const retry = `${Math.max(1, Math.ceil(((log.times[log.len - log.limit] as number) + windowMs - now) / 1000))}`
+      const retry = `${retryAfterSeconds((log.times[log.len - log.limit] as number) + windowMs - now)}`
       return {
         status: 429,
         headers: {
@@ -84,7 +89,7 @@ export class RescoreFloor {
       'Content-Type': 'application/json',
       'X-RateLimit-Limit': log.limitText,
       'X-RateLimit-Remaining': `${log.limit - (log.len - log.head)}`,
-      'X-RateLimit-Reset': `${Math.max(1, Math.ceil(((log.times[log.head] as number) + windowMs - now) / 1000))}`,
+      'X-RateLimit-Reset': `${retryAfterSeconds((log.times[log.head] as number) + windowMs - now)}`,
     }
 
     const key = request.headers['Idempotency-Key'] as string
@@ -122,7 +127,7 @@ export class RescoreFloor {
     if (beneficiary !== undefined && beneficiary.leaseExpiresAt > now) return { status: 202, headers }
     if (beneficiary !== undefined && beneficiary.cooldownUntil > now) {
       headers['Cache-Control'] = 'no-store'
-      headers['Retry-After'] = `${Math.max(1, Math.ceil((beneficiary.cooldownUntil - now) / 1000))}`
+      headers['Retry-After'] = `${retryAfterSeconds(beneficiary.cooldownUntil - now)}`
       return { status: 429, headers }
     }
     const leaseExpiresAt = now + this.config.leaseMs
