@@ -36,6 +36,8 @@ const arbTuning = fc.record({
   sweep: fc.integer({ min: 1, max: 4 }),
   compact: fc.integer({ min: 1, max: 4 }),
   proportional: fc.constant(false),
+  // 0: every payout counted and taken out through the log; 1–3: key rows hold the first ones
+  entries: fc.integer({ min: 0, max: 3 }),
 })
 
 const engineOf = (ruleSet: RuleSet, rates: Rates, tuning?: Tuning) =>

@@ -46,6 +46,8 @@ const NONE = -1
 const SPILLED = -2
 /** The numbers of one tracker's usage of one key: count, two inline currencies and sums, period. */
 const SLOT = 6
+/** The numbers of one payout held in its key's row for the rolling windows: time, minor units, currency, filter bits. */
+const ENTRY = 4
 
 /**
  * The group keys of one grouping as integer slots. Slot `k` holds, for each tracker of the grouping,
@@ -53,6 +55,7 @@ const SLOT = 6
  * costs no allocation once the pool has grown to the live keys.
  */
 class Pool {
+  /** Per slot: `SLOT` numbers per tracker, then `entries` payouts of `ENTRY` numbers (see `Engine.record`). */
   state: Float64Array
   /** Until when (exclusive) some window can still count a payout of the key. */
   until: Float64Array
@@ -67,28 +70,36 @@ class Pool {
   readonly values = new Map<number, Map<string, number>>()
   readonly width: number
   private readonly blank: Float64Array
-  private readonly free: number[] = []
+  /** Freed slots, a stack: `order` sorts it, so that the keys made next take neighbouring rows. */
+  private free = new Int32Array(1024)
+  private freed = 0
   private next = 0
 
-  constructor(readonly trackers: number) {
-    this.width = trackers * SLOT
+  constructor(
+    readonly trackers: number,
+    /** How many payouts a key's row holds for its rolling windows (0: none, every payout is counted). */
+    readonly entries: number,
+  ) {
+    this.width = trackers * SLOT + entries * ENTRY
     this.blank = new Float64Array(this.width)
     for (let i = 0; i < trackers; i++) {
       this.blank[i * SLOT + 1] = NONE
       this.blank[i * SLOT + 3] = NONE
       this.blank[i * SLOT + 5] = Number.NEGATIVE_INFINITY
     }
+    // an empty entry is one from the beginning of time: outside every window, free to take
+    for (let j = 0; j < entries; j++) this.blank[trackers * SLOT + j * ENTRY] = Number.NEGATIVE_INFINITY
     this.state = new Float64Array(0)
     this.until = new Float64Array(0)
     this.children = new Int32Array(0)
   }
 
   get live(): number {
-    return this.next - this.free.length
+    return this.next - this.freed
   }
 
   alloc(): number {
-    const slot = this.free.pop() ?? this.next++
+    const slot = this.freed > 0 ? (this.free[--this.freed] as number) : this.next++
     if (slot >= this.until.length) this.grow(Math.max(1024, this.until.length * 2))
     // a loop: for a few dozen numbers it beats the call into `TypedArray.prototype.set`
     const { state, blank, width } = this
@@ -104,7 +115,21 @@ class Pool {
         this.more.delete(slot * this.trackers + i)
         this.values.delete(slot * this.trackers + i)
       }
-    this.free.push(slot)
+    if (this.freed === this.free.length) {
+      const free = new Int32Array(this.free.length * 2)
+      free.set(this.free)
+      this.free = free
+    }
+    this.free[this.freed++] = slot
+  }
+
+  /**
+   * Sorts the freed slots (after a sweep freed them in the order of its key table, which is no
+   * order): new keys then fill rows one after another, which the memory reads ahead, rather than
+   * rows scattered over the pool, each a miss.
+   */
+  order(): void {
+    this.free.subarray(0, this.freed).sort()
   }
 
   private grow(capacity: number): void {
@@ -197,6 +222,8 @@ export interface Tuning {
   readonly sweep: number
   readonly compact: number
   readonly proportional: boolean
+  /** How many payouts a key's row holds for its rolling windows before they are counted (see `record`). */
+  readonly entries: number
 }
 
 const ROLLING = 0
@@ -224,6 +251,14 @@ export class Engine {
   private readonly pools: Pool[]
   /** This payout's slot per grouping, -1 when its key is not tracked (yet). */
   private readonly nodes = [-1, -1, -1, -1, -1]
+  /** The slots a payout is logged with: -1 in a grouping whose key row holds it (see `record`). */
+  private readonly logNodes = [-1, -1, -1, -1, -1]
+  /** Per grouping: how many payouts a key's row holds for the rolling windows, and the longest of them. */
+  private readonly entries: number[]
+  private readonly longest = [0, 0, 0, 0, 0]
+  /** Held payouts of other currencies than a limit's, summed by currency (`observedAmount`). */
+  private readonly sideCurrency: number[] = []
+  private readonly sideSum: Amount[] = []
   /** This payout's key hash per grouping, valid when `hashedAt[grouping] === steps`. */
   private readonly keyHashes = [0, 0, 0, 0, 0]
   private readonly hashedAt = [-1, -1, -1, -1, -1]
@@ -261,7 +296,7 @@ export class Engine {
      * How many new keys (at least) between sweeps — also as many as are alive when `proportional` —
      * and how many expired payouts (at least) before the log is compacted. Tests sweep on every step.
      */
-    private readonly tuning: Tuning = { sweep: 4096, compact: 1024, proportional: true },
+    private readonly tuning: Tuning = { sweep: 4096, compact: 1024, proportional: true, entries: 2 },
   ) {
     this.compiled = ruleSet.rules.map(compileRule)
     this.idsSwept = tuning.sweep
@@ -332,7 +367,18 @@ export class Engine {
       })
     })
     this.checks = checks
-    this.pools = slots.map((n) => new Pool(n))
+    // a key's row holds payouts for the rolling windows of its grouping, unless one of them counts
+    // distinct values or filters are too many for a bit each
+    const distinct = [false, false, false, false, false]
+    for (const t of this.trackers) {
+      if (t.code === ROLLING)
+        this.longest[t.grouping] = Math.max(this.longest[t.grouping] as number, t.length)
+      if (t.distinct !== null) distinct[t.grouping] = true
+    }
+    this.entries = this.longest.map((length, g) =>
+      length > 0 && !distinct[g] && this.filters.length <= 31 ? tuning.entries : 0,
+    )
+    this.pools = slots.map((n, g) => new Pool(n, this.entries[g] as number))
     this.hasDistinct = this.trackers.some((t) => t.distinct !== null)
     this.log = new PayoutLog(5, this.hasDistinct || this.filters.length > 31)
   }
@@ -370,7 +416,8 @@ export class Engine {
       do {
         const counted =
           f < 31 ? ((log.pass[c] as number) & (1 << f)) !== 0 : passes(filter, log.payouts[c] as Payout)
-        if (counted) this.uncount(slots[c] as number, tr, c)
+        // a payout its key's row holds (slot -1 here) leaves the window without being counted out
+        if (counted && (slots[c] as number) >= 0) this.uncount(slots[c] as number, tr, c)
         c++
       } while (c < n && (logT[c] as number) <= cutoff)
       tr.cursor = c
@@ -424,7 +471,10 @@ export class Engine {
         merchantPool.release(m)
       }
     let live = 0
-    for (const pool of pools) live += pool.live
+    for (const pool of pools) {
+      pool.order()
+      live += pool.live
+    }
     this.created = 0
     this.nextSweep = this.tuning.proportional ? Math.max(this.tuning.sweep, live) : this.tuning.sweep
   }
@@ -521,15 +571,43 @@ export class Engine {
     }
   }
 
-  /** This payout's amount plus a key's usage, in the rule's currency (others count only with a rate). */
-  private observedAmount(own: Amount, pool: Pool, slot: number, tr: Tracker, to: number): Amount {
+  /** How many payouts a key's row holds in a rolling tracker's window at `t` (and passing its filter). */
+  private heldCount(pool: Pool, slot: number, tr: Tracker, t: number): number {
+    if (tr.code !== ROLLING || pool.entries === 0) return 0
+    const st = pool.state
+    const cutoff = t - tr.length
+    const bit = 1 << tr.filter
+    let n = 0
+    for (let j = 0, at = slot * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY)
+      if ((st[at] as number) > cutoff && ((st[at + 3] as number) & bit) !== 0) n++
+    return n
+  }
+
+  /**
+   * This payout's amount plus a key's usage at `t`, in the rule's currency (others count only with a
+   * rate). A usage converts per currency, so payouts the row holds in another currency are first
+   * added to the counted sum of theirs.
+   */
+  private observedAmount(own: Amount, pool: Pool, slot: number, tr: Tracker, to: number, t: number): Amount {
     const st = pool.state
     const b = slot * pool.width + tr.slot * SLOT
     let observed = own
+    let sides = 0
+    if (tr.code === ROLLING && pool.entries > 0) {
+      const cutoff = t - tr.length
+      const bit = 1 << tr.filter
+      for (let j = 0, at = slot * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY) {
+        if ((st[at] as number) <= cutoff || ((st[at + 3] as number) & bit) === 0) continue
+        const c = st[at + 2] as number
+        const minor = st[at + 1] as number
+        if (c === to) observed = add(observed, minor)
+        else sides = this.addSide(sides, c, minor)
+      }
+    }
     for (let i = b + 1; i <= b + 3; i += 2) {
       const c = st[i] as number
       if (c < 0) continue
-      const sum = st[i + 1] as number
+      const sum = sides > 0 ? this.takeSide(sides, c, st[i + 1] as number) : (st[i + 1] as number)
       if (c === to) observed = add(observed, sum)
       else {
         const converted = this.convertTo(sum, c, to)
@@ -539,12 +617,42 @@ export class Engine {
     const more = pool.more.size > 0 ? pool.more.get(slot * pool.trackers + tr.slot) : undefined
     if (more !== undefined)
       for (let c = 0; c < more.length; c++) {
-        const sum = more[c]
-        if (sum === undefined) continue
+        const counted = more[c]
+        if (counted === undefined) continue
+        const sum = sides > 0 ? this.takeSide(sides, c, counted) : counted
         const converted = this.convertTo(sum, c, to)
         if (converted !== undefined) observed = add(observed, converted)
       }
+    // held currencies the counted usage has none of
+    for (let k = 0; k < sides; k++) {
+      const c = this.sideCurrency[k] as number
+      if (c < 0) continue
+      const converted = this.convertTo(this.sideSum[k] as Amount, c, to)
+      if (converted !== undefined) observed = add(observed, converted)
+    }
     return observed
+  }
+
+  /** Adds a held amount to the side sums (`sides` of them so far) and returns how many there are. */
+  private addSide(sides: number, currency: number, minor: number): number {
+    for (let k = 0; k < sides; k++)
+      if (this.sideCurrency[k] === currency) {
+        this.sideSum[k] = add(this.sideSum[k] as Amount, minor)
+        return sides
+      }
+    this.sideCurrency[sides] = currency
+    this.sideSum[sides] = minor
+    return sides + 1
+  }
+
+  /** A counted sum plus the side sum of its currency, which is then taken (marked -1). */
+  private takeSide(sides: number, currency: number, sum: Amount): Amount {
+    for (let k = 0; k < sides; k++)
+      if (this.sideCurrency[k] === currency) {
+        this.sideCurrency[k] = -1
+        return add(sum, this.sideSum[k] as Amount)
+      }
+    return sum
   }
 
   /** This payout's amount in currency `to`, converted once per payout and target. */
@@ -706,8 +814,12 @@ export class Engine {
         if (c.kind === AMOUNT) {
           const own = this.ownIn(minor, currency, c.currency)
           if (own === undefined) continue
-          hit = (live === undefined ? own : this.observedAmount(own, pool, slot, live, c.currency)) > c.limit
-        } else if (c.kind === COUNT) hit = (live === undefined ? 1 : (pool.state[b] as number) + 1) > c.limit
+          hit =
+            (live === undefined ? own : this.observedAmount(own, pool, slot, live, c.currency, t)) > c.limit
+        } else if (c.kind === COUNT)
+          hit =
+            (live === undefined ? 1 : (pool.state[b] as number) + this.heldCount(pool, slot, live, t) + 1) >
+            c.limit
         else {
           const values =
             live === undefined || c.distinct === null
@@ -728,12 +840,41 @@ export class Engine {
     return action
   }
 
+  /**
+   * Records a payout in the usage of its keys. For the rolling windows of a grouping, the key's row
+   * holds the payout itself when it has a free entry (one no rolling window counts any more): then
+   * the windows count it from the row, by its time, and nothing has to take it out when it leaves
+   * them. On a history where most keys see a payout or two, that spares a visit to each key's row per
+   * window when each payout expires. A key with more payouts in its windows counts the others, and
+   * the log takes them out (`advance`).
+   */
   private record(p: Payout, t: number, currency: number, minor: Amount): void {
     let logged = false
     let liveUntil = t
+    const pass = this.pass
+    let passBits = 0
+    for (let f = 0; f < this.filters.length && f < 31; f++) if (pass[f]) passBits |= 1 << f
+    // groupings whose hold decision is taken, and those whose key row holds this payout, a bit each
+    let decided = 0
+    let held = 0
     for (const tr of this.trackers) {
-      if (!this.pass[tr.filter]) continue
-      const slot = this.slotOf(tr.grouping, p, currency, minor)
+      if (!pass[tr.filter]) continue
+      const g = tr.grouping
+      const slot = this.slotOf(g, p, currency, minor)
+      if (tr.code === ROLLING && (this.entries[g] as number) > 0) {
+        const bit = 1 << g
+        if ((decided & bit) === 0) {
+          decided |= bit
+          if (typeof minor === 'number' && this.hold(slot, g, t, minor, currency, passBits)) held |= bit
+        }
+        if ((held & bit) !== 0) {
+          const pool = this.pools[g] as Pool
+          const until = t + tr.length
+          if (until > (pool.until[slot] as number)) pool.until[slot] = until
+          if (until > liveUntil) liveUntil = until
+          continue
+        }
+      }
       this.count(slot, tr, t, currency, minor, p)
       // a lifetime window counts the payout for ever, but its id is remembered for a bounded time
       const until =
@@ -742,11 +883,36 @@ export class Engine {
       if (tr.code === ROLLING) logged = true
     }
     if (logged) {
-      let passBits = 0
-      for (let f = 0; f < this.filters.length && f < 31; f++) if (this.pass[f]) passBits |= 1 << f
-      this.log.push(t, minor, currency, passBits, this.nodes, p)
+      const nodes = this.logNodes
+      for (let g = 0; g < nodes.length; g++)
+        nodes[g] = (held & (1 << g)) !== 0 ? -1 : (this.nodes[g] as number)
+      this.log.push(t, minor, currency, passBits, nodes, p)
     }
     if (liveUntil > t) this.ids.set(p.id, liveUntil)
+  }
+
+  /** Puts a payout in a free entry of its key's row in grouping `g`, if there is one. */
+  private hold(
+    slot: number,
+    g: number,
+    t: number,
+    minor: number,
+    currency: number,
+    passBits: number,
+  ): boolean {
+    const pool = this.pools[g] as Pool
+    const st = pool.state
+    // an entry no rolling window of the grouping counts any more: its time is at or before t − longest
+    const free = t - (this.longest[g] as number)
+    for (let j = 0, at = slot * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY)
+      if ((st[at] as number) <= free) {
+        st[at] = t
+        st[at + 1] = minor
+        st[at + 2] = currency
+        st[at + 3] = passBits
+        return true
+      }
+    return false
   }
 }
 
