@@ -28,10 +28,11 @@ export class IdTable {
   private untils = new Float64Array(16)
   private keys: Array<string | undefined> = new Array<string | undefined>(16).fill(undefined)
   private mask = 15
-  /** Spare arrays of the table's capacity, reused by the next rebuild that keeps it (no garbage). */
-  private spare:
-    | { hashes: Int32Array<ArrayBuffer>; untils: Float64Array<ArrayBuffer>; keys: Array<string | undefined> }
-    | undefined
+  /** Arrays the table has left, one set per capacity, reused by the next rebuild to it (no garbage). */
+  private readonly spares = new Map<
+    number,
+    { hashes: Int32Array<ArrayBuffer>; untils: Float64Array<ArrayBuffer>; keys: Array<string | undefined> }
+  >()
   /** How many ids the table holds. */
   size = 0
   /** The id looked up last and its hash, so that `set` after `get` of the same id hashes once. */
@@ -87,16 +88,17 @@ export class IdTable {
   }
 
   /**
-   * A table holding the ids held after `t`, with room for four times as many: the spare arrays
-   * when the capacity stays (the current ones become the spare), else new ones.
+   * A table holding the ids held after `t`, with room for four times as many: spare arrays of that
+   * capacity when the table has them, else new ones; the current ones become the spare of theirs.
    */
   private rebuild(t: number): void {
     const { hashes, untils, keys } = this
     let live = 0
     for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0 && (untils[i] as number) > t) live++
     const capacity = capacityFor(live, hashes.length)
-    const spare = this.spare
-    if (spare !== undefined && spare.hashes.length === capacity) {
+    const spare = this.spares.get(capacity)
+    if (spare !== undefined) {
+      this.spares.delete(capacity)
       spare.hashes.fill(0)
       this.hashes = spare.hashes
       this.untils = spare.untils
@@ -112,10 +114,8 @@ export class IdTable {
       const h = hashes[i] as number
       if (h !== 0 && (untils[i] as number) > t) this.put(h, keys[i] as string, untils[i] as number)
     }
-    // the old arrays become the spare when the capacity stays (their ids let go), else garbage
-    if (hashes.length === capacity) {
-      keys.fill(undefined)
-      this.spare = { hashes, untils, keys }
-    } else this.spare = undefined
+    // the old arrays become the spare of their capacity (their ids let go)
+    keys.fill(undefined)
+    this.spares.set(hashes.length, { hashes, untils, keys })
   }
 }

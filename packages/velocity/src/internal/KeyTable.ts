@@ -56,8 +56,12 @@ class Columns {
 
 export class KeyTable {
   private at = new Columns(16)
-  /** Arrays of the same capacity, reused by the next rebuild that keeps the capacity (no garbage). */
-  private spare: Columns | undefined
+  /**
+   * Arrays the table has left, one set per capacity, reused by the next rebuild to that capacity. A
+   * table swept down and grown again between sweeps moves through the same few capacities each time:
+   * new arrays each time would be garbage each time, on the collected heap for the texts.
+   */
+  private readonly spares = new Map<number, Columns>()
   /** Which positions a rebuild keeps, reused from one rebuild to the next. */
   private kept = new Uint8Array(0)
   /** How many keys the table holds. */
@@ -98,8 +102,8 @@ export class KeyTable {
   }
 
   /**
-   * Moves the kept keys to arrays with room for four times as many (at least 16): the spare ones
-   * when that is their capacity, else new ones (the old become the spare when the capacity stays).
+   * Moves the kept keys to arrays with room for four times as many (at least 16): spare ones of that
+   * capacity when the table has them, else new ones; the old arrays become the spare of theirs.
    */
   private rebuild(keep: ((slot: number, parent: number, tag: number) => boolean) | undefined): void {
     const from = this.at
@@ -118,9 +122,9 @@ export class KeyTable {
         live++
       }
     const capacity = capacityFor(live, from.capacity)
-    let to: Columns
-    if (this.spare !== undefined && this.spare.capacity === capacity) {
-      to = this.spare
+    let to = this.spares.get(capacity)
+    if (to !== undefined) {
+      this.spares.delete(capacity)
       to.hashes.fill(EMPTY)
     } else to = new Columns(capacity)
     for (let i = 0; i < from.capacity; i++)
@@ -134,11 +138,9 @@ export class KeyTable {
           from.texts[i] as string,
           from.slots[i] as number,
         )
-    // the old arrays become the spare when the capacity stays (their texts let go), else garbage
-    if (from.capacity === capacity) {
-      from.texts.fill('')
-      this.spare = from
-    } else this.spare = undefined
+    // the old arrays become the spare of their capacity (their texts let go)
+    from.texts.fill('')
+    this.spares.set(from.capacity, from)
     this.at = to
     this.size = live
   }

@@ -70,9 +70,7 @@ class Pool {
   readonly values = new Map<number, Map<string, number>>()
   readonly width: number
   private readonly blank: Float64Array
-  /** Freed slots, a stack: `order` sorts it, so that the keys made next take neighbouring rows. */
-  private free = new Int32Array(1024)
-  private freed = 0
+  private readonly free: number[] = []
   private next = 0
 
   constructor(
@@ -95,11 +93,11 @@ class Pool {
   }
 
   get live(): number {
-    return this.next - this.freed
+    return this.next - this.free.length
   }
 
   alloc(): number {
-    const slot = this.freed > 0 ? (this.free[--this.freed] as number) : this.next++
+    const slot = this.free.pop() ?? this.next++
     if (slot >= this.until.length) this.grow(Math.max(1024, this.until.length * 2))
     // a loop: for a few dozen numbers it beats the call into `TypedArray.prototype.set`
     const { state, blank, width } = this
@@ -115,21 +113,7 @@ class Pool {
         this.more.delete(slot * this.trackers + i)
         this.values.delete(slot * this.trackers + i)
       }
-    if (this.freed === this.free.length) {
-      const free = new Int32Array(this.free.length * 2)
-      free.set(this.free)
-      this.free = free
-    }
-    this.free[this.freed++] = slot
-  }
-
-  /**
-   * Sorts the freed slots (after a sweep freed them in the order of its key table, which is no
-   * order): new keys then fill rows one after another, which the memory reads ahead, rather than
-   * rows scattered over the pool, each a miss.
-   */
-  order(): void {
-    this.free.subarray(0, this.freed).sort()
+    this.free.push(slot)
   }
 
   private grow(capacity: number): void {
@@ -471,10 +455,7 @@ export class Engine {
         merchantPool.release(m)
       }
     let live = 0
-    for (const pool of pools) {
-      pool.order()
-      live += pool.live
-    }
+    for (const pool of pools) live += pool.live
     this.created = 0
     this.nextSweep = this.tuning.proportional ? Math.max(this.tuning.sweep, live) : this.tuning.sweep
   }
