@@ -295,7 +295,19 @@ export const backtest = (
       _tag: 'ValidationError',
       problems: e.problems.map((x) => ({ ...x, field: `history.${n}.${x.field}` })),
     })
-  for (const p of history) {
+  // an array is walked by index: `for…of` over an iterable of either kind made an iterator result per payout
+  const list = Array.isArray(history) ? (history as ReadonlyArray<Payout>) : undefined
+  const iterator = list === undefined ? history[Symbol.iterator]() : undefined
+  for (;;) {
+    let p: Payout
+    if (list !== undefined) {
+      if (n >= list.length) break
+      p = list[n] as Payout
+    } else {
+      const next = (iterator as Iterator<Payout>).next()
+      if (next.done === true) break
+      p = next.value
+    }
     if (p.createdAt < clock)
       return refuse({
         _tag: 'ValidationError',

@@ -86,6 +86,18 @@ describe('backtest', () => {
     60_000,
   )
 
+  test.prop([arbRuleSet(6), arbRuleSet(6), arbHistory(30)], { numRuns: 200 })(
+    'an array and any other iterable of the same payouts give the same report',
+    (a, b, history) => {
+      function* one(): Generator<Payout> {
+        yield* history
+      }
+      expect(backtest(one(), a, b)).toEqual(backtest(history, a, b))
+      expect(backtest(new Set(history), a)).toEqual(backtest(history, a))
+    },
+    60_000,
+  )
+
   it('refuses a history out of time order, naming the entry', () => {
     const h = fc.sample(arbHistory(5), { numRuns: 1, seed: 7 })[0] as ReadonlyArray<Payout>
     const swapped = [...h]

@@ -240,6 +240,8 @@ export class Engine {
   /** Per grouping: how many payouts a key's row holds for the rolling windows, and the longest of them. */
   private readonly entries: number[]
   private readonly longest = [0, 0, 0, 0, 0]
+  /** Whether a beneficiary's row holds the payouts of its duplicate groups' rolling windows. */
+  private readonly dupInBeneficiary: boolean
   /** Held payouts of other currencies than a limit's, summed by currency (`observedAmount`). */
   private readonly sideCurrency: number[] = []
   private readonly sideSum: Amount[] = []
@@ -352,19 +354,27 @@ export class Engine {
     })
     this.checks = checks
     // a key's row holds payouts for the rolling windows of its grouping, unless one of them counts
-    // distinct values or filters are too many for a bit each
+    // distinct values or filters are too many for a bit each; a beneficiary's row holds them for its
+    // duplicate groups' rolling windows too (a duplicate group is a beneficiary's payouts of one amount)
     const distinct = [false, false, false, false, false]
+    for (const t of this.trackers) if (t.distinct !== null) distinct[t.grouping] = true
+    const holds = this.filters.length <= 31 && tuning.entries > 0
+    this.dupInBeneficiary = holds && !distinct[BENEFICIARY] && !distinct[DUPLICATE]
     for (const t of this.trackers) {
-      if (t.code === ROLLING)
-        this.longest[t.grouping] = Math.max(this.longest[t.grouping] as number, t.length)
-      if (t.distinct !== null) distinct[t.grouping] = true
+      const g = this.holderOf(t.grouping)
+      if (t.code === ROLLING) this.longest[g] = Math.max(this.longest[g] as number, t.length)
     }
     this.entries = this.longest.map((length, g) =>
-      length > 0 && !distinct[g] && this.filters.length <= 31 ? tuning.entries : 0,
+      holds && length > 0 && !distinct[g] && g !== DUPLICATE ? tuning.entries : 0,
     )
     this.pools = slots.map((n, g) => new Pool(n, this.entries[g] as number))
     this.hasDistinct = this.trackers.some((t) => t.distinct !== null)
     this.log = new PayoutLog(5, this.hasDistinct || this.filters.length > 31)
+  }
+
+  /** The grouping whose key rows hold a grouping's payouts for its rolling windows. */
+  private holderOf(grouping: number): number {
+    return grouping === DUPLICATE && this.dupInBeneficiary ? BENEFICIARY : grouping
   }
 
   private currencyOf(code: string): number {
@@ -564,6 +574,25 @@ export class Engine {
     return n
   }
 
+  /** How many payouts of this amount a beneficiary's row holds in a duplicate tracker's window at `t`. */
+  private heldDuplicates(ben: number, tr: Tracker, t: number, currency: number, minor: Amount): number {
+    if (ben < 0 || tr.code !== ROLLING || !this.dupInBeneficiary) return 0
+    const pool = this.pools[BENEFICIARY] as Pool
+    const st = pool.state
+    const cutoff = t - tr.length
+    const bit = 1 << tr.filter
+    let n = 0
+    for (let j = 0, at = ben * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY)
+      if (
+        (st[at] as number) > cutoff &&
+        ((st[at + 3] as number) & bit) !== 0 &&
+        st[at + 1] === minor &&
+        st[at + 2] === currency
+      )
+        n++
+    return n
+  }
+
   /**
    * This payout's amount plus a key's usage at `t`, in the rule's currency (others count only with a
    * rate). A usage converts per currency, so payouts the row holds in another currency are first
@@ -679,7 +708,11 @@ export class Engine {
     nodes[BENEFICIARY] = ben
     nodes[INSTRUMENT] = used[INSTRUMENT] ? this.childSlot(INSTRUMENT, m, p.instrumentId) : -1
     nodes[COUNTRY] = used[COUNTRY] ? this.childSlot(COUNTRY, m, p.destinationCountry) : -1
-    nodes[DUPLICATE] = used[DUPLICATE] && ben >= 0 ? this.dupSlot(ben, currency, minor) : -1
+    // a beneficiary with no duplicate group (its row holds them all) has none of this amount either
+    nodes[DUPLICATE] =
+      used[DUPLICATE] && ben >= 0 && (this.pools[BENEFICIARY] as Pool).children[ben] !== 0
+        ? this.dupSlot(ben, currency, minor)
+        : -1
   }
 
   /** The slot of a key nested in merchant `m`, or -1; its hash is kept for `slotOf`. */
@@ -797,11 +830,14 @@ export class Engine {
           if (own === undefined) continue
           hit =
             (live === undefined ? own : this.observedAmount(own, pool, slot, live, c.currency, t)) > c.limit
-        } else if (c.kind === COUNT)
-          hit =
-            (live === undefined ? 1 : (pool.state[b] as number) + this.heldCount(pool, slot, live, t) + 1) >
-            c.limit
-        else {
+        } else if (c.kind === COUNT) {
+          let observed =
+            live === undefined ? 1 : (pool.state[b] as number) + this.heldCount(pool, slot, live, t) + 1
+          // a duplicate group's payouts the beneficiary's row holds, whether the group has a key or not
+          if (c.grouping === DUPLICATE && tr !== undefined)
+            observed += this.heldDuplicates(this.nodes[BENEFICIARY] as number, tr, t, currency, minor)
+          hit = observed > c.limit
+        } else {
           const values =
             live === undefined || c.distinct === null
               ? undefined
@@ -841,21 +877,24 @@ export class Engine {
     for (const tr of this.trackers) {
       if (!pass[tr.filter]) continue
       const g = tr.grouping
-      const slot = this.slotOf(g, p, currency, minor)
-      if (tr.code === ROLLING && (this.entries[g] as number) > 0) {
-        const bit = 1 << g
+      // the grouping whose rows hold this one's payouts (a duplicate group's: its beneficiary's)
+      const h = this.holderOf(g)
+      if (tr.code === ROLLING && (this.entries[h] as number) > 0) {
+        const holder = this.slotOf(h, p, currency, minor)
+        const bit = 1 << h
         if ((decided & bit) === 0) {
           decided |= bit
-          if (typeof minor === 'number' && this.hold(slot, g, t, minor, currency, passBits)) held |= bit
+          if (typeof minor === 'number' && this.hold(holder, h, t, minor, currency, passBits)) held |= bit
         }
         if ((held & bit) !== 0) {
-          const pool = this.pools[g] as Pool
+          const pool = this.pools[h] as Pool
           const until = t + tr.length
-          if (until > (pool.until[slot] as number)) pool.until[slot] = until
+          if (until > (pool.until[holder] as number)) pool.until[holder] = until
           if (until > liveUntil) liveUntil = until
           continue
         }
       }
+      const slot = this.slotOf(g, p, currency, minor)
       this.count(slot, tr, t, currency, minor, p)
       // a lifetime window counts the payout for ever, but its id is remembered for a bounded time
       const until =
@@ -866,7 +905,7 @@ export class Engine {
     if (logged) {
       const nodes = this.logNodes
       for (let g = 0; g < nodes.length; g++)
-        nodes[g] = (held & (1 << g)) !== 0 ? -1 : (this.nodes[g] as number)
+        nodes[g] = (held & (1 << this.holderOf(g))) !== 0 ? -1 : (this.nodes[g] as number)
       this.log.push(t, minor, currency, passBits, nodes, p)
     }
     if (liveUntil > t) this.ids.set(p.id, liveUntil)
