@@ -43,6 +43,27 @@ const arbTuning = fc.record({
 const engineOf = (ruleSet: RuleSet, rates: Rates, tuning?: Tuning) =>
   new Engine(ruleSet, right(conversionsOf({ rates })), tuning)
 
+/** Payouts of one merchant from steps of a gap (ms), a beneficiary and an amount, from 2026-01-01 on. */
+const payoutsOf = (steps: ReadonlyArray<{ gap: number; ben: string; amount: string }>): Payout[] => {
+  let t = Date.UTC(2026, 0, 1)
+  return steps.map(({ gap, ben, amount }, i) => {
+    t += gap
+    return right(
+      payout({
+        id: `pay_${i}`,
+        merchantId: 'mer_1',
+        beneficiaryId: ben,
+        instrumentId: 'ins_1',
+        instrumentType: 'card',
+        destinationCountry: 'PH',
+        amount,
+        currency: 'USD',
+        createdAt: t,
+      }),
+    )
+  })
+}
+
 const triggeredIds = (ruleSet: RuleSet, engine: Engine): string[] =>
   engine.triggered.map((i) => ruleSet.rules[i]?.id ?? '').sort()
 
@@ -131,27 +152,12 @@ describe('duplicate keys around the window edge', () => {
     (steps, tuning) => {
       const engine = engineOf(dupes, [], tuning)
       const recorded: Recorded[] = []
-      let t = Date.UTC(2026, 0, 1)
-      steps.forEach(({ gap, ben, amount }, i) => {
-        t += gap
-        const p = right(
-          payout({
-            id: `pay_${i}`,
-            merchantId: 'mer_1',
-            beneficiaryId: ben,
-            instrumentId: 'ins_1',
-            instrumentType: 'card',
-            destinationCountry: 'PH',
-            amount,
-            currency: 'USD',
-            createdAt: t,
-          }),
-        )
+      for (const p of payoutsOf(steps)) {
         const naive = naiveEvaluate(dupes, recorded, p, [])
         const action = engine.step(p)
         expect(action).toBe(naive.action)
         if (action !== 'block') recorded.push({ payout: p, released: false })
-      })
+      }
     },
     120_000,
   )
@@ -188,22 +194,7 @@ describe('duplicate groups a beneficiary row holds, beside a merchant window', (
   const replay = (steps: ReadonlyArray<{ gap: number; ben: string; amount: string }>, entries: number) => {
     const engine = engineOf(rules, [], { sweep: 1, compact: 1, proportional: false, entries })
     const recorded: Recorded[] = []
-    let t = Date.UTC(2026, 0, 1)
-    steps.forEach(({ gap, ben, amount }, i) => {
-      t += gap
-      const p = right(
-        payout({
-          id: `pay_${i}`,
-          merchantId: 'mer_1',
-          beneficiaryId: ben,
-          instrumentId: 'ins_1',
-          instrumentType: 'card',
-          destinationCountry: 'PH',
-          amount,
-          currency: 'USD',
-          createdAt: t,
-        }),
-      )
+    for (const p of payoutsOf(steps)) {
       const naive = naiveEvaluate(rules, recorded, p, [])
       expect(engine.step(p)).toBe(naive.action)
       expect(triggeredIds(rules, engine)).toEqual(
@@ -212,8 +203,9 @@ describe('duplicate groups a beneficiary row holds, beside a merchant window', (
           .map((o) => o.rule_id)
           .sort(),
       )
+      // every rule here reviews: nothing is blocked, so every payout is recorded
       recorded.push({ payout: p, released: false })
-    })
+    }
   }
   test.prop([fc.array(step, { minLength: 2, maxLength: 30 }), fc.integer({ min: 1, max: 3 })], {
     numRuns: 2000,
