@@ -10,7 +10,9 @@
 //   of numbers (count, inline currency, inline sum, calendar period) — no per-tracker maps;
 // - sums stay plain numbers while they are safe integers; a sum that would pass 2^53, a bigint
 //   amount or a second currency moves to an exact side map (`more`);
-// - rolling windows expire eagerly: one log of recorded payouts, and per rolling tracker a cursor
+// - a key's row holds its first payouts for the rolling windows (a beneficiary's also for its
+//   duplicate groups'), which count them by their time: nothing takes them out (`record`);
+// - the payouts a full row cannot hold expire eagerly: one log, and per rolling tracker a cursor
 //   that walks it and takes each payout out of the groups it counted in once it leaves the window;
 //   calendar windows compare the period a node's usage belongs to with the tracker's current one;
 // - nodes whose every window has passed are dropped by a sweep that runs after as many new nodes as
