@@ -52,46 +52,89 @@ const SLOT = 6
 const ENTRY = 4
 
 /**
- * The group keys of one grouping as integer slots. Slot `k` holds, for each tracker of the grouping,
- * `SLOT` numbers at `state[k * width + tracker.slot * SLOT]`; freed slots are reused, so a new key
- * costs no allocation once the pool has grown to the live keys.
+ * The counted usage of one grouping's keys: per row, `SLOT` numbers per tracker. A key gets a row
+ * when a payout is first counted in it (one its key's row could not hold, see `Engine.record`) and
+ * gives it back with the key, so keys that only ever hold their payouts take no row here.
  */
-class Pool {
-  /** Per slot: `SLOT` numbers per tracker, then `entries` payouts of `ENTRY` numbers (see `Engine.record`). */
-  state: Float64Array
-  /** Until when (exclusive) some window can still count a payout of the key. */
-  until: Float64Array
-  /** How many keys nest in this one (in a merchant, or duplicates in a beneficiary); their tables name the parent. */
-  children: Int32Array
+class Usage {
+  state: Float64Array = new Float64Array(0)
   /**
-   * Sums that do not fit inline (a third currency, past 2^53, bigint amounts), by `slot * trackers +
+   * Sums that do not fit inline (a third currency, past 2^53, bigint amounts), by `row * trackers +
    * tracker`: each an array indexed by currency index (a hole for a currency not counted).
    */
   readonly more = new Map<number, Array<Amount | undefined>>()
-  /** Distinct-count trackers: how many counted payouts hold each value, by `slot * trackers + tracker`. */
+  /** Distinct-count trackers: how many counted payouts hold each value, by `row * trackers + tracker`. */
   readonly values = new Map<number, Map<string, number>>()
   readonly width: number
   private readonly blank: Float64Array
   private readonly free: number[] = []
   private next = 0
 
-  constructor(
-    readonly trackers: number,
-    /** How many payouts a key's row holds for its rolling windows (0: none, every payout is counted). */
-    readonly entries: number,
-  ) {
-    this.width = trackers * SLOT + entries * ENTRY
+  constructor(readonly trackers: number) {
+    this.width = trackers * SLOT
     this.blank = new Float64Array(this.width)
     for (let i = 0; i < trackers; i++) {
       this.blank[i * SLOT + 1] = NONE
       this.blank[i * SLOT + 3] = NONE
       this.blank[i * SLOT + 5] = Number.NEGATIVE_INFINITY
     }
-    // an empty entry is one from the beginning of time: outside every window, free to take
-    for (let j = 0; j < entries; j++) this.blank[trackers * SLOT + j * ENTRY] = Number.NEGATIVE_INFINITY
-    this.state = new Float64Array(0)
+  }
+
+  alloc(): number {
+    const row = this.free.pop() ?? this.next++
+    const { blank, width } = this
+    if ((row + 1) * width > this.state.length) {
+      const state = new Float64Array(Math.max(256, row * 2) * width)
+      state.set(this.state)
+      this.state = state
+    }
+    // a loop: for a few dozen numbers it beats the call into `TypedArray.prototype.set`
+    const state = this.state
+    for (let i = 0, at = row * width; i < width; i++, at++) state[at] = blank[i] as number
+    return row
+  }
+
+  release(row: number): void {
+    if (this.more.size > 0 || this.values.size > 0)
+      for (let i = 0; i < this.trackers; i++) {
+        this.more.delete(row * this.trackers + i)
+        this.values.delete(row * this.trackers + i)
+      }
+    this.free.push(row)
+  }
+}
+
+/**
+ * The group keys of one grouping as integer slots. Slot `k` holds up to `entries` payouts of `ENTRY`
+ * numbers at `held[k * entries * ENTRY]` (see `Engine.record`), until when its windows can count,
+ * how many keys nest in it, and its row of counted usage (`usage[k]`, -1 while it has none). Freed
+ * slots are reused, so a new key costs no allocation once the pool has grown to the live keys.
+ */
+class Pool {
+  held: Float64Array
+  /** Until when (exclusive) some window can still count a payout of the key. */
+  until: Float64Array
+  /** How many keys nest in this one (in a merchant, or duplicates in a beneficiary); their tables name the parent. */
+  children: Int32Array
+  /** The key's row in `counted`, or -1. */
+  usage: Int32Array
+  readonly counted: Usage
+  /** The numbers of one key's held payouts: `entries * ENTRY`. */
+  readonly span: number
+  private readonly free: number[] = []
+  private next = 0
+
+  constructor(
+    readonly trackers: number,
+    /** How many payouts a key's row holds for its windows (0: none, every payout is counted). */
+    readonly entries: number,
+  ) {
+    this.span = entries * ENTRY
+    this.counted = new Usage(trackers)
+    this.held = new Float64Array(0)
     this.until = new Float64Array(0)
     this.children = new Int32Array(0)
+    this.usage = new Int32Array(0)
   }
 
   get live(): number {
@@ -101,33 +144,45 @@ class Pool {
   alloc(): number {
     const slot = this.free.pop() ?? this.next++
     if (slot >= this.until.length) this.grow(Math.max(1024, this.until.length * 2))
-    // a loop: for a few dozen numbers it beats the call into `TypedArray.prototype.set`
-    const { state, blank, width } = this
-    for (let i = 0, at = slot * width; i < width; i++, at++) state[at] = blank[i] as number
+    // an empty entry is one from the beginning of time: outside every window, free to take
+    const held = this.held
+    for (let j = 0, at = slot * this.span; j < this.entries; j++, at += ENTRY)
+      held[at] = Number.NEGATIVE_INFINITY
     this.until[slot] = Number.NEGATIVE_INFINITY
     this.children[slot] = 0
+    this.usage[slot] = -1
     return slot
   }
 
+  /** The key's row of counted usage, made on first use. */
+  usageOf(slot: number): number {
+    let row = this.usage[slot] as number
+    if (row < 0) {
+      row = this.counted.alloc()
+      this.usage[slot] = row
+    }
+    return row
+  }
+
   release(slot: number): void {
-    if (this.more.size > 0 || this.values.size > 0)
-      for (let i = 0; i < this.trackers; i++) {
-        this.more.delete(slot * this.trackers + i)
-        this.values.delete(slot * this.trackers + i)
-      }
+    const row = this.usage[slot] as number
+    if (row >= 0) this.counted.release(row)
     this.free.push(slot)
   }
 
   private grow(capacity: number): void {
-    const state = new Float64Array(capacity * this.width)
-    state.set(this.state)
-    this.state = state
+    const held = new Float64Array(capacity * this.span)
+    held.set(this.held)
+    this.held = held
     const until = new Float64Array(capacity)
     until.set(this.until)
     this.until = until
     const children = new Int32Array(capacity)
     children.set(this.children)
     this.children = children
+    const usage = new Int32Array(capacity)
+    usage.set(this.usage)
+    this.usage = usage
   }
 }
 
@@ -237,11 +292,22 @@ export class Engine {
   private readonly pools: Pool[]
   /** This payout's slot per grouping, -1 when its key is not tracked (yet). */
   private readonly nodes = [-1, -1, -1, -1, -1]
-  /** The slots a payout is logged with: -1 in a grouping whose key row holds it (see `record`). */
+  /** The rows of counted usage a payout is logged with: -1 in a grouping whose key row holds it (see `record`). */
   private readonly logNodes = [-1, -1, -1, -1, -1]
-  /** Per grouping: how many payouts a key's row holds for the rolling windows, and the longest of them. */
+  /**
+   * Per grouping: how many payouts a key's row holds for its rolling and calendar windows, the longest
+   * rolling window, the calendar windows, and the latest time no current calendar period holds.
+   */
   private readonly entries: number[]
   private readonly longest = [0, 0, 0, 0, 0]
+  private readonly heldCalendars: Tracker[][] = [[], [], [], [], []]
+  private readonly calendarFloor = [
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+  ]
   /** Whether a beneficiary's row holds the payouts of its duplicate groups' rolling windows. */
   private readonly dupInBeneficiary: boolean
   /** Held payouts of other currencies than a limit's, summed by currency (`observedAmount`). */
@@ -355,26 +421,30 @@ export class Engine {
       })
     })
     this.checks = checks
-    // a key's row holds payouts for the rolling windows of its grouping, unless one of them counts
-    // distinct values or filters are too many for a bit each; a beneficiary's row holds them for its
-    // duplicate groups' rolling windows too (a duplicate group is a beneficiary's payouts of one amount)
+    // a key's row holds payouts for the rolling and calendar windows of its grouping, unless one of
+    // them counts distinct values or filters are too many for a bit each; a beneficiary's row holds
+    // them for its duplicate groups' windows too (a duplicate group is a beneficiary's payouts of one amount)
     const distinct = [false, false, false, false, false]
     for (const t of this.trackers) if (t.distinct !== null) distinct[t.grouping] = true
     const holds = this.filters.length <= 31 && tuning.entries > 0
     this.dupInBeneficiary = holds && !distinct[BENEFICIARY] && !distinct[DUPLICATE]
+    const windows = [0, 0, 0, 0, 0]
     for (const t of this.trackers) {
       const g = this.holderOf(t.grouping)
+      if (t.code === LIFETIME) continue
+      windows[g] = (windows[g] as number) + 1
       if (t.code === ROLLING) this.longest[g] = Math.max(this.longest[g] as number, t.length)
+      else (this.heldCalendars[g] as Tracker[]).push(t)
     }
-    this.entries = this.longest.map((length, g) =>
-      holds && length > 0 && !distinct[g] && g !== DUPLICATE ? tuning.entries : 0,
+    this.entries = windows.map((n, g) =>
+      holds && n > 0 && !distinct[g] && g !== DUPLICATE ? tuning.entries : 0,
     )
     this.pools = slots.map((n, g) => new Pool(n, this.entries[g] as number))
     this.hasDistinct = this.trackers.some((t) => t.distinct !== null)
     this.log = new PayoutLog(5, this.hasDistinct || this.filters.length > 31)
   }
 
-  /** The grouping whose key rows hold a grouping's payouts for its rolling windows. */
+  /** The grouping whose key rows hold a grouping's payouts for its windows. */
   private holderOf(grouping: number): number {
     return grouping === DUPLICATE && this.dupInBeneficiary ? BENEFICIARY : grouping
   }
@@ -393,12 +463,20 @@ export class Engine {
 
   /** Moves every window to time `t`: new calendar periods, rolling expiry, then the sweeps. */
   private advance(t: number): void {
+    let periods = false
     for (const tr of this.calendars)
       if (t >= tr.end) {
         const p = calendarPeriod(tr.window as Extract<TrackedWindow, { type: 'calendar' }>, t)
         tr.start = p.start
         tr.end = p.end
+        periods = true
       }
+    if (periods)
+      this.heldCalendars.forEach((held, g) => {
+        let floor = Number.POSITIVE_INFINITY
+        for (const tr of held) if (tr.start - 1 < floor) floor = tr.start - 1
+        this.calendarFloor[g] = floor
+      })
     const log = this.log
     const logT = log.t
     const n = log.length
@@ -412,7 +490,7 @@ export class Engine {
       do {
         const counted =
           f < 31 ? ((log.pass[c] as number) & (1 << f)) !== 0 : passes(filter, log.payouts[c] as Payout)
-        // a payout its key's row holds (slot -1 here) leaves the window without being counted out
+        // a payout its key's row holds (row -1 here) leaves the window without being counted out
         if (counted && (slots[c] as number) >= 0) this.uncount(slots[c] as number, tr, c)
         c++
       } while (c < n && (logT[c] as number) <= cutoff)
@@ -474,21 +552,25 @@ export class Engine {
 
   // -------------------------------------------------------------- usage
 
-  /** The side sums of one tracker of one key, by currency index, made on first use. */
-  private moreOf(pool: Pool, slot: number, tr: Tracker): Array<Amount | undefined> {
-    const key = slot * pool.trackers + tr.slot
-    let more = pool.more.get(key)
+  /** The side sums of one tracker in one row of counted usage, by currency index, made on first use. */
+  private moreOf(usage: Usage, row: number, tr: Tracker): Array<Amount | undefined> {
+    const key = row * usage.trackers + tr.slot
+    let more = usage.more.get(key)
     if (more === undefined) {
       more = []
-      pool.more.set(key, more)
+      usage.more.set(key, more)
     }
     return more
   }
 
+  /** Counts a payout in a tracker's usage of the key at `slot`, which gets a row of counted usage if it has none. */
   private count(slot: number, tr: Tracker, t: number, currency: number, minor: Amount, p: Payout): void {
     const pool = this.pools[tr.grouping] as Pool
-    const st = pool.state
-    const b = slot * pool.width + tr.slot * SLOT
+    const row = pool.usageOf(slot)
+    const usage = pool.counted
+    const st = usage.state
+    const b = row * usage.width + tr.slot * SLOT
+    const key = row * usage.trackers + tr.slot
     if (tr.code === CALENDAR && st[b + 5] !== tr.start) {
       // the usage of an earlier period: start the current one
       st[b] = 0
@@ -497,12 +579,12 @@ export class Engine {
       st[b + 3] = NONE
       st[b + 4] = 0
       st[b + 5] = tr.start
-      pool.more.delete(slot * pool.trackers + tr.slot)
-      pool.values.delete(slot * pool.trackers + tr.slot)
+      usage.more.delete(key)
+      usage.values.delete(key)
     }
     st[b] = (st[b] as number) + 1
     if (!addInline(st, b, currency, minor)) {
-      const more = this.moreOf(pool, slot, tr)
+      const more = this.moreOf(usage, row, tr)
       for (let i = b + 1; i <= b + 3; i += 2) {
         const c = st[i] as number
         if (c >= 0) more[c] = add(more[c] ?? 0, st[i + 1] as number)
@@ -513,11 +595,10 @@ export class Engine {
       more[currency] = add(more[currency] ?? 0, minor)
     }
     if (tr.distinct !== null) {
-      const key = slot * pool.trackers + tr.slot
-      let values = pool.values.get(key)
+      let values = usage.values.get(key)
       if (values === undefined) {
         values = new Map()
-        pool.values.set(key, values)
+        usage.values.set(key, values)
       }
       const v = distinctValue(p, tr.distinct)
       values.set(v, (values.get(v) ?? 0) + 1)
@@ -527,12 +608,12 @@ export class Engine {
     if (until > (pool.until[slot] as number)) pool.until[slot] = until
   }
 
-  /** Takes the logged payout `c` out of a rolling tracker's usage of a key. */
-  private uncount(slot: number, tr: Tracker, c: number): void {
-    const pool = this.pools[tr.grouping] as Pool
-    const st = pool.state
-    const b = slot * pool.width + tr.slot * SLOT
-    const key = slot * pool.trackers + tr.slot
+  /** Takes the logged payout `c` out of a rolling tracker's usage in a row of counted usage. */
+  private uncount(row: number, tr: Tracker, c: number): void {
+    const usage = (this.pools[tr.grouping] as Pool).counted
+    const st = usage.state
+    const b = row * usage.width + tr.slot * SLOT
+    const key = row * usage.trackers + tr.slot
     const left = (st[b] as number) - 1
     if (left === 0) {
       st[b] = 0
@@ -540,8 +621,8 @@ export class Engine {
       st[b + 2] = 0
       st[b + 3] = NONE
       st[b + 4] = 0
-      if (pool.more.size > 0) pool.more.delete(key)
-      if (pool.values.size > 0) pool.values.delete(key)
+      if (usage.more.size > 0) usage.more.delete(key)
+      if (usage.values.size > 0) usage.values.delete(key)
       return
     }
     st[b] = left
@@ -550,11 +631,11 @@ export class Engine {
     if (st[b + 1] === currency) st[b + 2] = (st[b + 2] as number) - (minor as number)
     else if (st[b + 3] === currency) st[b + 4] = (st[b + 4] as number) - (minor as number)
     else {
-      const more = pool.more.get(key)
+      const more = usage.more.get(key)
       if (more !== undefined) more[currency] = subtract(more[currency] ?? 0, minor)
     }
     if (tr.distinct !== null) {
-      const values = pool.values.get(key)
+      const values = usage.values.get(key)
       if (values !== undefined) {
         const v = distinctValue(this.log.payouts[c] as Payout, tr.distinct)
         const n = (values.get(v) ?? 0) - 1
@@ -564,32 +645,32 @@ export class Engine {
     }
   }
 
-  /** How many payouts a key's row holds in a rolling tracker's window at `t` (and passing its filter). */
+  /** How many payouts the row of the key at `slot` holds in a tracker's window at `t` (and passing its filter). */
   private heldCount(pool: Pool, slot: number, tr: Tracker, t: number): number {
-    if (tr.code !== ROLLING || pool.entries === 0) return 0
-    const st = pool.state
-    const cutoff = t - tr.length
+    if (slot < 0 || pool.entries === 0 || tr.code === LIFETIME) return 0
+    const held = pool.held
+    const floor = heldFloor(tr, t)
     const bit = 1 << tr.filter
     let n = 0
-    for (let j = 0, at = slot * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY)
-      if ((st[at] as number) > cutoff && ((st[at + 3] as number) & bit) !== 0) n++
+    for (let j = 0, at = slot * pool.span; j < pool.entries; j++, at += ENTRY)
+      if ((held[at] as number) > floor && ((held[at + 3] as number) & bit) !== 0) n++
     return n
   }
 
   /** How many payouts of this amount a beneficiary's row holds in a duplicate tracker's window at `t`. */
   private heldDuplicates(ben: number, tr: Tracker, t: number, currency: number, minor: Amount): number {
-    if (ben < 0 || tr.code !== ROLLING || !this.dupInBeneficiary) return 0
+    if (ben < 0 || tr.code === LIFETIME || !this.dupInBeneficiary) return 0
     const pool = this.pools[BENEFICIARY] as Pool
-    const st = pool.state
-    const cutoff = t - tr.length
+    const held = pool.held
+    const floor = heldFloor(tr, t)
     const bit = 1 << tr.filter
     let n = 0
-    for (let j = 0, at = ben * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY)
+    for (let j = 0, at = ben * pool.span; j < pool.entries; j++, at += ENTRY)
       if (
-        (st[at] as number) > cutoff &&
-        ((st[at + 3] as number) & bit) !== 0 &&
-        st[at + 1] === minor &&
-        st[at + 2] === currency
+        (held[at] as number) > floor &&
+        ((held[at + 3] as number) & bit) !== 0 &&
+        held[at + 1] === minor &&
+        held[at + 2] === currency
       )
         n++
     return n
@@ -597,44 +678,58 @@ export class Engine {
 
   /**
    * This payout's amount plus a key's usage at `t`, in the rule's currency (others count only with a
-   * rate). A usage converts per currency, so payouts the row holds in another currency are first
-   * added to the counted sum of theirs.
+   * rate): the payouts its row holds in the tracker's window and, when `counted` is true, its counted
+   * usage. A usage converts per currency, so held payouts in another currency are first added to the
+   * counted sum of theirs.
    */
-  private observedAmount(own: Amount, pool: Pool, slot: number, tr: Tracker, to: number, t: number): Amount {
-    const st = pool.state
-    const b = slot * pool.width + tr.slot * SLOT
+  private observedAmount(
+    own: Amount,
+    pool: Pool,
+    slot: number,
+    tr: Tracker,
+    counted: boolean,
+    to: number,
+    t: number,
+  ): Amount {
     let observed = own
     let sides = 0
-    if (tr.code === ROLLING && pool.entries > 0) {
-      const cutoff = t - tr.length
+    if (slot >= 0 && pool.entries > 0 && tr.code !== LIFETIME) {
+      const held = pool.held
+      const floor = heldFloor(tr, t)
       const bit = 1 << tr.filter
-      for (let j = 0, at = slot * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY) {
-        if ((st[at] as number) <= cutoff || ((st[at + 3] as number) & bit) === 0) continue
-        const c = st[at + 2] as number
-        const minor = st[at + 1] as number
+      for (let j = 0, at = slot * pool.span; j < pool.entries; j++, at += ENTRY) {
+        if ((held[at] as number) <= floor || ((held[at + 3] as number) & bit) === 0) continue
+        const c = held[at + 2] as number
+        const minor = held[at + 1] as number
         if (c === to) observed = add(observed, minor)
         else sides = this.addSide(sides, c, minor)
       }
     }
-    for (let i = b + 1; i <= b + 3; i += 2) {
-      const c = st[i] as number
-      if (c < 0) continue
-      const sum = sides > 0 ? this.takeSide(sides, c, st[i + 1] as number) : (st[i + 1] as number)
-      if (c === to) observed = add(observed, sum)
-      else {
-        const converted = this.convertTo(sum, c, to)
-        if (converted !== undefined) observed = add(observed, converted)
+    if (counted) {
+      const usage = pool.counted
+      const st = usage.state
+      const row = pool.usage[slot] as number
+      const b = row * usage.width + tr.slot * SLOT
+      for (let i = b + 1; i <= b + 3; i += 2) {
+        const c = st[i] as number
+        if (c < 0) continue
+        const sum = sides > 0 ? this.takeSide(sides, c, st[i + 1] as number) : (st[i + 1] as number)
+        if (c === to) observed = add(observed, sum)
+        else {
+          const converted = this.convertTo(sum, c, to)
+          if (converted !== undefined) observed = add(observed, converted)
+        }
       }
+      const more = usage.more.size > 0 ? usage.more.get(row * usage.trackers + tr.slot) : undefined
+      if (more !== undefined)
+        for (let c = 0; c < more.length; c++) {
+          const spilled = more[c]
+          if (spilled === undefined) continue
+          const sum = sides > 0 ? this.takeSide(sides, c, spilled) : spilled
+          const converted = this.convertTo(sum, c, to)
+          if (converted !== undefined) observed = add(observed, converted)
+        }
     }
-    const more = pool.more.size > 0 ? pool.more.get(slot * pool.trackers + tr.slot) : undefined
-    if (more !== undefined)
-      for (let c = 0; c < more.length; c++) {
-        const counted = more[c]
-        if (counted === undefined) continue
-        const sum = sides > 0 ? this.takeSide(sides, c, counted) : counted
-        const converted = this.convertTo(sum, c, to)
-        if (converted !== undefined) observed = add(observed, converted)
-      }
     // held currencies the counted usage has none of
     for (let k = 0; k < sides; k++) {
       const c = this.sideCurrency[k] as number
@@ -822,28 +917,31 @@ export class Engine {
         const tr = c.tracker < 0 ? undefined : this.trackers[c.tracker]
         const slot = this.nodes[c.grouping] as number
         const pool = this.pools[c.grouping] as Pool
-        const b = slot * pool.width + (tr === undefined ? 0 : tr.slot * SLOT)
-        const live =
-          tr !== undefined && slot >= 0 && (tr.code !== CALENDAR || pool.state[b + 5] === tr.start)
-            ? tr
-            : undefined
+        // the key's counted usage, if it has a row of it and (calendar windows) it is of this period
+        const row = tr === undefined || slot < 0 ? -1 : (pool.usage[slot] as number)
+        const usage = pool.counted
+        const b = row * usage.width + (tr === undefined ? 0 : tr.slot * SLOT)
+        const counted = row >= 0 && (tr?.code !== CALENDAR || usage.state[b + 5] === tr.start)
         if (c.kind === AMOUNT) {
           const own = this.ownIn(minor, currency, c.currency)
           if (own === undefined) continue
           hit =
-            (live === undefined ? own : this.observedAmount(own, pool, slot, live, c.currency, t)) > c.limit
+            (tr === undefined ? own : this.observedAmount(own, pool, slot, tr, counted, c.currency, t)) >
+            c.limit
         } else if (c.kind === COUNT) {
-          let observed =
-            live === undefined ? 1 : (pool.state[b] as number) + this.heldCount(pool, slot, live, t) + 1
-          // a duplicate group's payouts the beneficiary's row holds, whether the group has a key or not
-          if (c.grouping === DUPLICATE && tr !== undefined)
-            observed += this.heldDuplicates(this.nodes[BENEFICIARY] as number, tr, t, currency, minor)
+          let observed = 1
+          if (tr !== undefined) {
+            observed += (counted ? (usage.state[b] as number) : 0) + this.heldCount(pool, slot, tr, t)
+            // a duplicate group's payouts the beneficiary's row holds, whether the group has a key or not
+            if (c.grouping === DUPLICATE)
+              observed += this.heldDuplicates(this.nodes[BENEFICIARY] as number, tr, t, currency, minor)
+          }
           hit = observed > c.limit
         } else {
           const values =
-            live === undefined || c.distinct === null
+            !counted || tr === undefined || c.distinct === null
               ? undefined
-              : pool.values.get(slot * pool.trackers + live.slot)
+              : usage.values.get(row * usage.trackers + tr.slot)
           const observed =
             values === undefined || c.distinct === null
               ? 1
@@ -860,12 +958,13 @@ export class Engine {
   }
 
   /**
-   * Records a payout in the usage of its keys. For the rolling windows of a grouping, the key's row
-   * holds the payout itself when it has a free entry (one no rolling window counts any more): then
-   * the windows count it from the row, by its time, and nothing has to take it out when it leaves
-   * them. On a history where most keys see a payout or two, that spares a visit to each key's row per
-   * window when each payout expires. A key with more payouts in its windows counts the others, and
-   * the log takes them out (`advance`).
+   * Records a payout in the usage of its keys. For the rolling and calendar windows of a grouping,
+   * the key's row holds the payout itself when it has a free entry (one no window counts any more):
+   * then the windows count it from the row, by its time, and nothing has to take it out when it
+   * leaves them. On a history where most keys see a payout or two, such a key never takes a row of
+   * counted usage (six numbers per tracker to blank, grow and read), and no window visits it again
+   * when the payout expires. A key with more payouts in its windows counts the others in its row of
+   * counted usage, and the log takes them out of the rolling windows (`advance`).
    */
   private record(p: Payout, t: number, currency: number, minor: Amount): void {
     let logged = false
@@ -881,7 +980,7 @@ export class Engine {
       const g = tr.grouping
       // the grouping whose rows hold this one's payouts (a duplicate group's: its beneficiary's)
       const h = this.holderOf(g)
-      if (tr.code === ROLLING && (this.entries[h] as number) > 0) {
+      if (tr.code !== LIFETIME && (this.entries[h] as number) > 0) {
         const holder = this.slotOf(h, p, currency, minor)
         const bit = 1 << h
         if ((decided & bit) === 0) {
@@ -890,7 +989,7 @@ export class Engine {
         }
         if ((held & bit) !== 0) {
           const pool = this.pools[h] as Pool
-          const until = t + tr.length
+          const until = tr.code === ROLLING ? t + tr.length : tr.end
           if (until > (pool.until[holder] as number)) pool.until[holder] = until
           if (until > liveUntil) liveUntil = until
           continue
@@ -905,10 +1004,16 @@ export class Engine {
       if (tr.code === ROLLING) logged = true
     }
     if (logged) {
-      const nodes = this.logNodes
-      for (let g = 0; g < nodes.length; g++)
-        nodes[g] = (held & (1 << this.holderOf(g))) !== 0 ? -1 : (this.nodes[g] as number)
-      this.log.push(t, minor, currency, passBits, nodes, p)
+      // per grouping, the key's row of counted usage the rolling windows take the payout out of
+      const rows = this.logNodes
+      for (let g = 0; g < rows.length; g++) {
+        const slot = this.nodes[g] as number
+        rows[g] =
+          slot < 0 || (held & (1 << this.holderOf(g))) !== 0
+            ? -1
+            : ((this.pools[g] as Pool).usage[slot] as number)
+      }
+      this.log.push(t, minor, currency, passBits, rows, p)
     }
     if (liveUntil > t) this.ids.set(p.id, liveUntil)
   }
@@ -923,15 +1028,18 @@ export class Engine {
     passBits: number,
   ): boolean {
     const pool = this.pools[g] as Pool
-    const st = pool.state
-    // an entry no rolling window of the grouping counts any more: its time is at or before t − longest
-    const free = t - (this.longest[g] as number)
-    for (let j = 0, at = slot * pool.width + pool.trackers * SLOT; j < pool.entries; j++, at += ENTRY)
-      if ((st[at] as number) <= free) {
-        st[at] = t
-        st[at + 1] = minor
-        st[at + 2] = currency
-        st[at + 3] = passBits
+    const held = pool.held
+    // an entry no window of the grouping counts any more: its time is at or before t − the longest
+    // rolling window, and before the start of every current calendar period
+    const rolling = t - (this.longest[g] as number)
+    const calendar = this.calendarFloor[g] as number
+    const free = rolling < calendar ? rolling : calendar
+    for (let j = 0, at = slot * pool.span; j < pool.entries; j++, at += ENTRY)
+      if ((held[at] as number) <= free) {
+        held[at] = t
+        held[at + 1] = minor
+        held[at + 2] = currency
+        held[at + 3] = passBits
         return true
       }
     return false
@@ -961,3 +1069,11 @@ const addInline = (st: Float64Array, b: number, currency: number, minor: Amount)
   const first = addAt(st, b + 1, currency, minor)
   return first === 1 || (first === -1 && addAt(st, b + 3, currency, minor) === 1)
 }
+
+/**
+ * The latest time a held payout can have and be outside a tracker's window at `t`: `t − length` for a
+ * rolling window `(t − length, t]`; the instant before the current period for a calendar window
+ * (times are whole milliseconds). Lifetime windows hold nothing.
+ */
+const heldFloor = (tr: Tracker, t: number): number =>
+  tr.code === ROLLING ? t - tr.length : tr.code === CALENDAR ? tr.start - 1 : Number.POSITIVE_INFINITY
