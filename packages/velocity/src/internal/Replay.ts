@@ -1033,7 +1033,7 @@ export class Engine {
     // rolling window, and before the start of every current calendar period
     const rolling = t - (this.longest[g] as number)
     const calendar = this.calendarFloor[g] as number
-    const free = rolling < calendar ? rolling : calendar
+    const free = Math.min(rolling, calendar)
     for (let j = 0, at = slot * pool.span; j < pool.entries; j++, at += ENTRY)
       if ((held[at] as number) <= free) {
         held[at] = t
