@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import {
   backtest,
+  calendarPeriod,
   emptyLedger,
   evaluate,
   type Payout,
@@ -225,6 +226,136 @@ describe('duplicate groups a beneficiary row holds, beside a merchant window', (
       ],
       1,
     )
+  })
+})
+
+describe("calendar windows a key's row holds, at the edges of their periods", () => {
+  // A key's row holds its first payouts for its calendar windows too: a held payout counts while its
+  // time is in the current period, and its entry is free once no period or rolling window holds it.
+  // Payouts here land on period starts in two zones (the instant before, at, and after), across a
+  // DST change in New York and a week start, so held payouts sit exactly on the edges.
+  const calendar = (unit: 'day' | 'week', timeZone: string) => ({
+    type: 'calendar',
+    unit,
+    time_zone: timeZone,
+  })
+  const rules = right(
+    parseRuleSet({
+      version: 1,
+      rules: [
+        { id: 'ben_day', kind: 'max_count_per_beneficiary', threshold: 2, window: calendar('day', 'UTC') },
+        {
+          id: 'ben_ny_amount',
+          kind: 'max_amount_per_beneficiary',
+          threshold: '25.00',
+          currency: 'USD',
+          window: calendar('day', 'America/New_York'),
+        },
+        {
+          id: 'ins_week',
+          kind: 'max_weekly_amount',
+          group_by: 'instrument',
+          threshold: '35.00',
+          currency: 'USD',
+          window: calendar('week', 'UTC'),
+        },
+        { id: 'dupes_day', kind: 'duplicate_detection', threshold: 1, window: calendar('day', 'UTC') },
+        {
+          id: 'ben_rolling',
+          kind: 'max_count_per_beneficiary',
+          threshold: 3,
+          window: { type: 'rolling', seconds: 3600 },
+        },
+      ].map((r) => ({ ...r, name: r.id, action: 'review', enabled: true })),
+    }),
+  )
+  const dayUtc = { type: 'calendar', unit: 'day', timeZone: 'UTC', weekStartsOn: 1 } as const
+  const dayNy = { ...dayUtc, timeZone: 'America/New_York' } as const
+  // period starts from 2026-03-06 (a Friday) to 2026-03-10, New York springing forward on the 8th
+  const edges = [
+    ...new Set(
+      Array.from({ length: 5 }, (_, d) => Date.UTC(2026, 2, 6 + d, 12)).flatMap((noon) =>
+        [calendarPeriod(dayUtc, noon).start, calendarPeriod(dayNy, noon).start].flatMap((start) => [
+          start - 1,
+          start,
+          start + 1,
+        ]),
+      ),
+    ),
+  ].sort((a, b) => a - b)
+  const arbSteps = fc.array(
+    fc.record({
+      at: fc.integer({ min: 0, max: edges.length - 1 }),
+      ben: fc.constantFrom('ben_a', 'ben_b'),
+      amount: fc.constantFrom('10.00', '20.00'),
+    }),
+    { minLength: 2, maxLength: 30 },
+  )
+  const replay = (
+    steps: ReadonlyArray<{ at: number; ben: string; amount: string }>,
+    entries: number,
+  ): void => {
+    const engine = engineOf(rules, [], { sweep: 1, compact: 1, proportional: false, entries })
+    const recorded: Recorded[] = []
+    const times = steps.map((s) => edges[s.at] as number).sort((a, b) => a - b)
+    steps.forEach(({ ben, amount }, i) => {
+      const p = right(
+        payout({
+          id: `pay_${i}`,
+          merchantId: 'mer_1',
+          beneficiaryId: ben,
+          instrumentId: 'ins_1',
+          instrumentType: 'card',
+          destinationCountry: 'PH',
+          amount,
+          currency: 'USD',
+          createdAt: times[i] as number,
+        }),
+      )
+      const naive = naiveEvaluate(rules, recorded, p, [])
+      expect(engine.step(p)).toBe(naive.action)
+      expect(triggeredIds(rules, engine)).toEqual(
+        naive.triggered_rules
+          .filter((o) => o.triggered)
+          .map((o) => o.rule_id)
+          .sort(),
+      )
+      // every rule here reviews: nothing is blocked, so every payout is recorded
+      recorded.push({ payout: p, released: false })
+    })
+  }
+  test.prop([arbSteps, fc.integer({ min: 0, max: 3 })], { numRuns: 2000 })(
+    'the engine decides as the naive scan does',
+    (steps, entries) => replay(steps, entries),
+    120_000,
+  )
+
+  it('counts a held payout made at the very start of the period', () => {
+    // midnight UTC, then two more that day: the third is the beneficiary's third of the day
+    const midnight = edges.indexOf(Date.UTC(2026, 2, 7))
+    const a = (at: number) => ({ at, ben: 'ben_a', amount: '10.00' })
+    replay([a(midnight), a(midnight + 1), a(midnight + 3)], 2)
+    const engine = engineOf(rules, [], { sweep: 1, compact: 1, proportional: false, entries: 2 })
+    const day = Date.UTC(2026, 2, 7)
+    const actions = [day, day + 3_600_000, day + 7_200_000].map((createdAt, i) =>
+      engine.step(
+        right(
+          payout({
+            id: `pay_${i}`,
+            merchantId: 'mer_1',
+            beneficiaryId: 'ben_a',
+            instrumentId: `ins_${i}`,
+            instrumentType: 'card',
+            destinationCountry: 'PH',
+            amount: `${i + 1}.00`,
+            currency: 'USD',
+            createdAt,
+          }),
+        ),
+      ),
+    )
+    expect(actions).toEqual(['allow', 'allow', 'review'])
+    expect(triggeredIds(rules, engine)).toEqual(['ben_day'])
   })
 })
 
