@@ -6,12 +6,13 @@
 // - group keys are looked up once per payout per grouping (merchant, then beneficiary, instrument,
 //   destination country inside the merchant, then same currency and amount inside the beneficiary,
 //   in open-addressing tables of typed arrays: `KeyTable.ts`),
-//   and each key's node holds the usage of every tracker of that grouping side by side in one array
-//   of numbers (count, inline currency, inline sum, calendar period) — no per-tracker maps;
+//   and a key's counted usage of every tracker of that grouping sits side by side in one row of numbers
+//   (count, inline currency, inline sum, calendar period) — no per-tracker maps — which the key takes
+//   only when a payout has to be counted rather than held (below);
 // - sums stay plain numbers while they are safe integers; a sum that would pass 2^53, a bigint
 //   amount or a second currency moves to an exact side map (`more`);
-// - a key's row holds its first payouts for the rolling windows (a beneficiary's also for its
-//   duplicate groups'), which count them by their time: nothing takes them out (`record`);
+// - a key's row holds its first payouts for the rolling and calendar windows (a beneficiary's also for
+//   its duplicate groups'), which count them by their time: nothing takes them out (`record`);
 // - the payouts a full row cannot hold expire eagerly: one log, and per rolling tracker a cursor
 //   that walks it and takes each payout out of the groups it counted in once it leaves the window;
 //   calendar windows compare the period a node's usage belongs to with the tracker's current one;
@@ -48,7 +49,7 @@ const NONE = -1
 const SPILLED = -2
 /** The numbers of one tracker's usage of one key: count, two inline currencies and sums, period. */
 const SLOT = 6
-/** The numbers of one payout held in its key's row for the rolling windows: time, minor units, currency, filter bits. */
+/** The numbers of one payout held in its key's row for the rolling and calendar windows: time, minor units, currency, filter bits. */
 const ENTRY = 4
 
 /**
@@ -263,7 +264,7 @@ export interface Tuning {
   readonly sweep: number
   readonly compact: number
   readonly proportional: boolean
-  /** How many payouts a key's row holds for its rolling windows before they are counted (see `record`). */
+  /** How many payouts a key's row holds for its rolling and calendar windows before they are counted (see `record`). */
   readonly entries: number
 }
 
@@ -308,7 +309,7 @@ export class Engine {
     Number.POSITIVE_INFINITY,
     Number.POSITIVE_INFINITY,
   ]
-  /** Whether a beneficiary's row holds the payouts of its duplicate groups' rolling windows. */
+  /** Whether a beneficiary's row holds the payouts of its duplicate groups' windows. */
   private readonly dupInBeneficiary: boolean
   /** Held payouts of other currencies than a limit's, summed by currency (`observedAmount`). */
   private readonly sideCurrency: number[] = []
