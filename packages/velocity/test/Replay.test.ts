@@ -68,6 +68,33 @@ const payoutsOf = (steps: ReadonlyArray<{ gap: number; ben: string; amount: stri
 const triggeredIds = (ruleSet: RuleSet, engine: Engine): string[] =>
   engine.triggered.map((i) => ruleSet.rules[i]?.id ?? '').sort()
 
+/**
+ * Steps an engine that sweeps and compacts on every payout through `payouts`, checking each action
+ * and the rules it triggered against the naive scan; returns the actions and the last triggered rules.
+ */
+const replayAgainstNaive = (
+  ruleSet: RuleSet,
+  payouts: ReadonlyArray<Payout>,
+  entries: number,
+): { actions: string[]; lastTriggered: string[] } => {
+  const engine = engineOf(ruleSet, [], { sweep: 1, compact: 1, proportional: false, entries })
+  const recorded: Recorded[] = []
+  const actions = payouts.map((p) => {
+    const naive = naiveEvaluate(ruleSet, recorded, p, [])
+    const action = engine.step(p)
+    expect(action).toBe(naive.action)
+    expect(triggeredIds(ruleSet, engine)).toEqual(
+      naive.triggered_rules
+        .filter((o) => o.triggered)
+        .map((o) => o.rule_id)
+        .sort(),
+    )
+    if (action !== 'block') recorded.push({ payout: p, released: false })
+    return action
+  })
+  return { actions, lastTriggered: triggeredIds(ruleSet, engine) }
+}
+
 describe('the backtest engine', () => {
   test.prop([arbRuleSet(6), arbHistory(40), arbRates, arbTuning], { numRuns: 1500 })(
     'decides every payout as the naive scan of the recorded history does, with the same triggered rules',
@@ -192,21 +219,11 @@ describe('duplicate groups a beneficiary row holds, beside a merchant window', (
     ben: fc.constantFrom('ben_a', 'ben_b'),
     amount: fc.constantFrom('10.00', '20.00'),
   })
-  const replay = (steps: ReadonlyArray<{ gap: number; ben: string; amount: string }>, entries: number) => {
-    const engine = engineOf(rules, [], { sweep: 1, compact: 1, proportional: false, entries })
-    const recorded: Recorded[] = []
-    for (const p of payoutsOf(steps)) {
-      const naive = naiveEvaluate(rules, recorded, p, [])
-      expect(engine.step(p)).toBe(naive.action)
-      expect(triggeredIds(rules, engine)).toEqual(
-        naive.triggered_rules
-          .filter((o) => o.triggered)
-          .map((o) => o.rule_id)
-          .sort(),
-      )
-      // every rule here reviews: nothing is blocked, so every payout is recorded
-      recorded.push({ payout: p, released: false })
-    }
+  const replay = (
+    steps: ReadonlyArray<{ gap: number; ben: string; amount: string }>,
+    entries: number,
+  ): void => {
+    replayAgainstNaive(rules, payoutsOf(steps), entries)
   }
   test.prop([fc.array(step, { minLength: 2, maxLength: 30 }), fc.integer({ min: 1, max: 3 })], {
     numRuns: 2000,
@@ -291,71 +308,36 @@ describe("calendar windows a key's row holds, at the edges of their periods", ()
     }),
     { minLength: 2, maxLength: 30 },
   )
-  const replay = (
-    steps: ReadonlyArray<{ at: number; ben: string; amount: string }>,
-    entries: number,
-  ): void => {
-    const engine = engineOf(rules, [], { sweep: 1, compact: 1, proportional: false, entries })
-    const recorded: Recorded[] = []
+  // payouts at the chosen edges, in time order (as gaps from the start `payoutsOf` counts from)
+  const atEdges = (steps: ReadonlyArray<{ at: number; ben: string; amount: string }>): Payout[] => {
     const times = steps.map((s) => edges[s.at] as number).sort((a, b) => a - b)
-    steps.forEach(({ ben, amount }, i) => {
-      const p = right(
-        payout({
-          id: `pay_${i}`,
-          merchantId: 'mer_1',
-          beneficiaryId: ben,
-          instrumentId: 'ins_1',
-          instrumentType: 'card',
-          destinationCountry: 'PH',
-          amount,
-          currency: 'USD',
-          createdAt: times[i] as number,
-        }),
-      )
-      const naive = naiveEvaluate(rules, recorded, p, [])
-      expect(engine.step(p)).toBe(naive.action)
-      expect(triggeredIds(rules, engine)).toEqual(
-        naive.triggered_rules
-          .filter((o) => o.triggered)
-          .map((o) => o.rule_id)
-          .sort(),
-      )
-      // every rule here reviews: nothing is blocked, so every payout is recorded
-      recorded.push({ payout: p, released: false })
-    })
+    return payoutsOf(
+      steps.map(({ ben, amount }, i) => ({
+        gap: (times[i] as number) - (i === 0 ? Date.UTC(2026, 0, 1) : (times[i - 1] as number)),
+        ben,
+        amount,
+      })),
+    )
   }
   test.prop([arbSteps, fc.integer({ min: 0, max: 3 })], { numRuns: 2000 })(
     'the engine decides as the naive scan does',
-    (steps, entries) => replay(steps, entries),
+    (steps, entries) => {
+      replayAgainstNaive(rules, atEdges(steps), entries)
+    },
     120_000,
   )
 
   it('counts a held payout made at the very start of the period', () => {
     // midnight UTC, then two more that day: the third is the beneficiary's third of the day
     const midnight = edges.indexOf(Date.UTC(2026, 2, 7))
-    const a = (at: number) => ({ at, ben: 'ben_a', amount: '10.00' })
-    replay([a(midnight), a(midnight + 1), a(midnight + 3)], 2)
-    const engine = engineOf(rules, [], { sweep: 1, compact: 1, proportional: false, entries: 2 })
-    const day = Date.UTC(2026, 2, 7)
-    const actions = [day, day + 3_600_000, day + 7_200_000].map((createdAt, i) =>
-      engine.step(
-        right(
-          payout({
-            id: `pay_${i}`,
-            merchantId: 'mer_1',
-            beneficiaryId: 'ben_a',
-            instrumentId: `ins_${i}`,
-            instrumentType: 'card',
-            destinationCountry: 'PH',
-            amount: `${i + 1}.00`,
-            currency: 'USD',
-            createdAt,
-          }),
-        ),
-      ),
-    )
+    const steps = [midnight, midnight + 1, midnight + 3].map((at, i) => ({
+      at,
+      ben: 'ben_a',
+      amount: `${i + 1}.00`,
+    }))
+    const { actions, lastTriggered } = replayAgainstNaive(rules, atEdges(steps), 2)
     expect(actions).toEqual(['allow', 'allow', 'review'])
-    expect(triggeredIds(rules, engine)).toEqual(['ben_day'])
+    expect(lastTriggered).toEqual(['ben_day'])
   })
 })
 

@@ -112,6 +112,7 @@ class Usage {
  * slots are reused, so a new key costs no allocation once the pool has grown to the live keys.
  */
 class Pool {
+  /** Per slot, the payouts its key holds: `entries` of `ENTRY` numbers (an entry's time -Infinity when free). */
   held: Float64Array
   /** Until when (exclusive) some window can still count a payout of the key. */
   until: Float64Array
