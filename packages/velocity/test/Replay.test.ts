@@ -41,6 +41,9 @@ const arbTuning = fc.record({
   entries: fc.integer({ min: 0, max: 3 }),
 })
 
+/** Sweeps and compaction on every step, and `entries` payouts held per key row. */
+const everyStep = (entries: number): Tuning => ({ sweep: 1, compact: 1, proportional: false, entries })
+
 const engineOf = (ruleSet: RuleSet, rates: Rates, tuning?: Tuning) =>
   new Engine(ruleSet, right(conversionsOf({ rates })), tuning)
 
@@ -69,18 +72,20 @@ const triggeredIds = (ruleSet: RuleSet, engine: Engine): string[] =>
   engine.triggered.map((i) => ruleSet.rules[i]?.id ?? '').sort()
 
 /**
- * Steps an engine that sweeps and compacts on every payout through `payouts`, checking each action
- * and the rules it triggered against the naive scan; returns the actions and the last triggered rules.
+ * Steps an engine through `payouts` (ids all different), checking each action and the rules it
+ * triggered against the naive scan; returns the actions and the last triggered rules.
  */
 const replayAgainstNaive = (
   ruleSet: RuleSet,
   payouts: ReadonlyArray<Payout>,
-  entries: number,
+  tuning: Tuning,
+  rates: Rates = [],
 ): { actions: string[]; lastTriggered: string[] } => {
-  const engine = engineOf(ruleSet, [], { sweep: 1, compact: 1, proportional: false, entries })
+  const engine = engineOf(ruleSet, rates, tuning)
   const recorded: Recorded[] = []
   const actions = payouts.map((p) => {
-    const naive = naiveEvaluate(ruleSet, recorded, p, [])
+    const naive = naiveEvaluate(ruleSet, recorded, p, rates)
+    expect(engine.refusal(p)).toBeUndefined()
     const action = engine.step(p)
     expect(action).toBe(naive.action)
     expect(triggeredIds(ruleSet, engine)).toEqual(
@@ -99,21 +104,7 @@ describe('the backtest engine', () => {
   test.prop([arbRuleSet(6), arbHistory(40), arbRates, arbTuning], { numRuns: 1500 })(
     'decides every payout as the naive scan of the recorded history does, with the same triggered rules',
     (ruleSet, history, rates, tuning) => {
-      const engine = engineOf(ruleSet, rates, tuning)
-      const recorded: Recorded[] = []
-      for (const p of history) {
-        const naive = naiveEvaluate(ruleSet, recorded, p, rates)
-        expect(engine.refusal(p)).toBeUndefined()
-        const action = engine.step(p)
-        expect(action).toBe(naive.action)
-        expect(triggeredIds(ruleSet, engine)).toEqual(
-          naive.triggered_rules
-            .filter((o) => o.triggered)
-            .map((o) => o.rule_id)
-            .sort(),
-        )
-        if (action !== 'block') recorded.push({ payout: p, released: false })
-      }
+      replayAgainstNaive(ruleSet, history, tuning, rates)
     },
     120_000,
   )
@@ -223,7 +214,7 @@ describe('duplicate groups a beneficiary row holds, beside a merchant window', (
     steps: ReadonlyArray<{ gap: number; ben: string; amount: string }>,
     entries: number,
   ): void => {
-    replayAgainstNaive(rules, payoutsOf(steps), entries)
+    replayAgainstNaive(rules, payoutsOf(steps), everyStep(entries))
   }
   test.prop([fc.array(step, { minLength: 2, maxLength: 30 }), fc.integer({ min: 1, max: 3 })], {
     numRuns: 2000,
@@ -322,7 +313,7 @@ describe("calendar windows a key's row holds, at the edges of their periods", ()
   test.prop([arbSteps, fc.integer({ min: 0, max: 3 })], { numRuns: 2000 })(
     'the engine decides as the naive scan does',
     (steps, entries) => {
-      replayAgainstNaive(rules, atEdges(steps), entries)
+      replayAgainstNaive(rules, atEdges(steps), everyStep(entries))
     },
     120_000,
   )
@@ -335,7 +326,7 @@ describe("calendar windows a key's row holds, at the edges of their periods", ()
       ben: 'ben_a',
       amount: `${i + 1}.00`,
     }))
-    const { actions, lastTriggered } = replayAgainstNaive(rules, atEdges(steps), 2)
+    const { actions, lastTriggered } = replayAgainstNaive(rules, atEdges(steps), everyStep(2))
     expect(actions).toEqual(['allow', 'allow', 'review'])
     expect(lastTriggered).toEqual(['ben_day'])
   })
