@@ -1,6 +1,6 @@
 // The replay's log of recorded payouts that a rolling window still counts: per payout its time,
-// amount in minor units, currency index, which filters it passed (a bit each) and its key slot per
-// grouping, in typed arrays that grow by doubling and drop their oldest entries by moving the rest
+// amount in minor units, currency index, which filters it passed (a bit each) and, per grouping,
+// the row of counted usage it is taken out of, in typed arrays that grow by doubling and drop their oldest entries by moving the rest
 // down. Plain arrays did the same, but every growth and every cut made a new backing store on the
 // collected heap, and a long replay then spent a good part of its time in full collections.
 
@@ -15,7 +15,7 @@ export class PayoutLog {
   minor = new Float64Array(1024)
   currency = new Int32Array(1024)
   pass = new Int32Array(1024)
-  /** Key slots by grouping, then position. */
+  /** By grouping, then position: the row of counted usage the payout is taken out of (-1: none). */
   readonly slots: Int32Array[]
   /** The payouts themselves, kept only when `keepPayouts` (distinct counts, or more than 31 filters). */
   readonly payouts: Payout[] = []
@@ -34,7 +34,7 @@ export class PayoutLog {
     return Number.isNaN(m) ? (this.big.get(i) as bigint) : m
   }
 
-  /** Appends a payout; `nodes[g]` is its key slot in grouping `g`. */
+  /** Appends a payout; `nodes[g]` is its row of counted usage in grouping `g` (-1: none). */
   push(
     t: number,
     minor: Amount,

@@ -127,7 +127,8 @@ class Pool {
   private next = 0
 
   constructor(
-    readonly trackers: number,
+    /** How many trackers the grouping has (the width of its rows of counted usage). */
+    trackers: number,
     /** How many payouts a key's row holds for its windows (0: none, every payout is counted). */
     readonly entries: number,
   ) {
