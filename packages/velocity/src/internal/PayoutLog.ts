@@ -1,8 +1,9 @@
 // The replay's log of recorded payouts that a rolling window still counts: per payout its time,
 // amount in minor units, currency index, which filters it passed (a bit each) and, per grouping,
-// the row of counted usage it is taken out of, in typed arrays that grow by doubling and drop their oldest entries by moving the rest
-// down. Plain arrays did the same, but every growth and every cut made a new backing store on the
-// collected heap, and a long replay then spent a good part of its time in full collections.
+// the row of counted usage it is taken out of, in typed arrays that grow by doubling and drop their
+// oldest entries by moving the rest down. Plain arrays did the same, but every growth and every cut
+// made a new backing store on the collected heap, and a long replay then spent a good part of its
+// time in full collections.
 
 import type { Payout } from '../Payout.js'
 import type { Amount } from './Amount.js'
