@@ -681,8 +681,8 @@ export class Engine {
 
   /**
    * This payout's amount plus a key's usage at `t`, in the rule's currency (others count only with a
-   * rate): the payouts its row holds in the tracker's window and, when `counted` is true, its counted
-   * usage. A usage converts per currency, so held payouts in another currency are first added to the
+   * rate): the payouts its row holds in the tracker's window and its counted usage in `row` (-1: none
+   * that counts: no row, or a calendar usage of an earlier period). A usage converts per currency, so held payouts in another currency are first added to the
    * counted sum of theirs.
    */
   private observedAmount(
@@ -690,7 +690,7 @@ export class Engine {
     pool: Pool,
     slot: number,
     tr: Tracker,
-    counted: boolean,
+    row: number,
     to: number,
     t: number,
   ): Amount {
@@ -708,10 +708,9 @@ export class Engine {
         else sides = this.addSide(sides, c, minor)
       }
     }
-    if (counted) {
+    if (row >= 0) {
       const usage = pool.counted
       const st = usage.state
-      const row = pool.usage[slot] as number
       const b = row * usage.width + tr.slot * SLOT
       for (let i = b + 1; i <= b + 3; i += 2) {
         const c = st[i] as number
@@ -929,8 +928,9 @@ export class Engine {
           const own = this.ownIn(minor, currency, c.currency)
           if (own === undefined) continue
           hit =
-            (tr === undefined ? own : this.observedAmount(own, pool, slot, tr, counted, c.currency, t)) >
-            c.limit
+            (tr === undefined
+              ? own
+              : this.observedAmount(own, pool, slot, tr, counted ? row : -1, c.currency, t)) > c.limit
         } else if (c.kind === COUNT) {
           let observed = 1
           if (tr !== undefined) {
