@@ -1,6 +1,7 @@
 // The replay's id table against a `Map` doing the same by hand: random sets, lookups and sweeps
 // over a small pool of ids that includes pairs with the same 32-bit hash, so probe chains, equal
-// hashes of different ids, growth and rebuilds all happen.
+// hashes of different ids, growth, sweeps in place that close the gaps they leave, and moves to
+// smaller arrays all happen.
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { hashOf, IdTable } from '../src/internal/IdTable.js'

@@ -4,12 +4,15 @@
 // merchant and a `Map` of duplicate strings did the same, but a history where most payouts make a
 // new key spent its time in their churn: a string built per payout for the duplicate key, entries
 // made and deleted, backing stores grown and shrunk, and an entry array per key at every sweep.
-// Here the keys sit in typed arrays with open addressing (linear probing, load ≤ 1/2), beside a
+// Here the keys sit in typed arrays with open addressing (linear probing, load ≤ 3/4), beside a
 // 32-bit hash of each, so a lookup reads neighbouring hashes and compares the key itself only when
-// they agree. Keys are dropped by `retain`, which rebuilds the table with the ones it keeps (as
-// the sweep that calls it runs after as many new keys as were alive, that is amortised O(1)).
+// they agree. Keys are dropped by `retain`, in place: the keys after each emptied position move
+// back to close the gap (as the sweep that calls it runs after as many new keys as were alive,
+// that is amortised O(1)). Only growth makes new arrays, so the replay's typed arrays are made
+// once each, not again at every sweep: V8 starts a full collection of the whole heap each time
+// 64 MB of them have been made since the last.
 
-import { capacityFor, hashOf } from './IdTable.js'
+import { closeGaps, firstEmpty, grownCapacity, hashOf, shrinks } from './IdTable.js'
 
 /** Spreads every input bit over the low bits the table indexes by (MurmurHash3's finaliser); never 0. */
 const finish = (h: number): number => {
@@ -36,134 +39,111 @@ export const keyHash = (parent: number, tag: number, num: number, text: string):
 
 const EMPTY = 0
 
-/** The arrays of one table: a key's hash (0: empty), parent, tag, number, text and slot, by position. */
-class Columns {
-  readonly hashes: Int32Array
-  readonly parents: Int32Array
-  readonly tags: Int32Array
-  readonly nums: Float64Array
-  readonly texts: string[]
-  readonly slots: Int32Array
-  constructor(readonly capacity: number) {
-    this.hashes = new Int32Array(capacity)
-    this.parents = new Int32Array(capacity)
-    this.tags = new Int32Array(capacity)
-    this.nums = new Float64Array(capacity)
-    this.texts = new Array<string>(capacity).fill('')
-    this.slots = new Int32Array(capacity)
-  }
-}
-
 export class KeyTable {
-  private at = new Columns(16)
-  /**
-   * Arrays the table has left, one set per capacity, reused by the next rebuild to that capacity. A
-   * table swept down and grown again between sweeps moves through the same few capacities each time:
-   * new arrays each time would be garbage each time, on the collected heap for the texts.
-   */
-  private readonly spares = new Map<number, Columns>()
-  /** Which positions a rebuild keeps, reused from one rebuild to the next. */
-  private kept = new Uint8Array(0)
+  private hashes = new Int32Array(16)
+  private parents = new Int32Array(16)
+  private tags = new Int32Array(16)
+  /** Empty unless the table is `numbered` (else every key's number is 0). */
+  private nums: Float64Array
+  private texts: string[] = new Array<string>(16).fill('')
+  private slots = new Int32Array(16)
+  private mask = 15
   /** How many keys the table holds. */
   size = 0
 
+  constructor(
+    /** Whether keys have numbers other than 0 (duplicate groups: their amount). */
+    private readonly numbered: boolean,
+  ) {
+    this.nums = new Float64Array(numbered ? 16 : 0)
+  }
+
   /** The slot of the key whose hash is `h` (from `keyHash`), or -1. */
   get(h: number, parent: number, tag: number, num: number, text: string): number {
-    const c = this.at
-    const hashes = c.hashes
-    const mask = c.capacity - 1
+    const hashes = this.hashes
+    const mask = this.mask
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const at = hashes[i] as number
       if (at === EMPTY) return -1
       if (
         at === h &&
-        c.parents[i] === parent &&
-        c.tags[i] === tag &&
-        c.nums[i] === num &&
-        c.texts[i] === text
+        this.parents[i] === parent &&
+        this.tags[i] === tag &&
+        (!this.numbered || this.nums[i] === num) &&
+        this.texts[i] === text
       )
-        return c.slots[i] as number
+        return this.slots[i] as number
     }
   }
 
-  /** Adds a key the table does not hold, with its slot. */
+  /** Adds a key the table does not hold, with its slot (its number must be 0 unless the table is numbered). */
   add(h: number, parent: number, tag: number, num: number, text: string, slot: number): void {
-    put(this.at, h, parent, tag, num, text, slot)
+    this.put(h, parent, tag, num, text, slot)
     this.size++
-    if (this.size * 2 > this.at.capacity) this.rebuild(undefined)
+    const capacity = this.mask + 1
+    const grown = grownCapacity(this.size, capacity)
+    if (grown !== capacity) this.moveTo(grown)
   }
 
   /**
-   * Keeps the keys for which `keep(slot, parent, tag)` is true and drops the others (`keep` is
-   * called once per key, in no set order, and may release the slot of a key it drops).
+   * Keeps the keys for which `keep(slot, parent, tag)` is true and drops the others, in place (then
+   * moves to smaller arrays if the table is very sparse). `keep` is called once per key, in no set
+   * order, and may release the slot of a key it drops.
    */
   retain(keep: (slot: number, parent: number, tag: number) => boolean): void {
-    this.rebuild(keep)
-  }
-
-  /**
-   * Moves the kept keys to arrays with room for four times as many (at least 16): spare ones of that
-   * capacity when the table has them, else new ones; the old arrays become the spare of theirs.
-   */
-  private rebuild(keep: ((slot: number, parent: number, tag: number) => boolean) | undefined): void {
-    const from = this.at
-    const hashes = from.hashes
-    if (this.kept.length !== from.capacity) this.kept = new Uint8Array(from.capacity)
-    else this.kept.fill(0)
-    const kept = this.kept
-    let live = 0
-    for (let i = 0; i < from.capacity; i++)
-      if (
-        hashes[i] !== EMPTY &&
-        (keep === undefined ||
-          keep(from.slots[i] as number, from.parents[i] as number, from.tags[i] as number))
-      ) {
-        kept[i] = 1
-        live++
+    const { hashes, parents, tags, nums, texts, slots } = this
+    const emptyBefore = firstEmpty(hashes)
+    for (let i = 0; i < hashes.length; i++)
+      if (hashes[i] !== EMPTY && !keep(slots[i] as number, parents[i] as number, tags[i] as number)) {
+        hashes[i] = EMPTY
+        texts[i] = ''
+        this.size--
       }
-    const capacity = capacityFor(live, from.capacity)
-    let to = this.spares.get(capacity)
-    if (to !== undefined) {
-      this.spares.delete(capacity)
-      to.hashes.fill(EMPTY)
-    } else to = new Columns(capacity)
-    for (let i = 0; i < from.capacity; i++)
-      if (kept[i] === 1)
-        put(
-          to,
-          hashes[i] as number,
-          from.parents[i] as number,
-          from.tags[i] as number,
-          from.nums[i] as number,
-          from.texts[i] as string,
-          from.slots[i] as number,
-        )
-    // the old arrays become the spare of their capacity (their texts let go)
-    from.texts.fill('')
-    this.spares.set(from.capacity, from)
-    this.at = to
-    this.size = live
+    const numbered = this.numbered
+    closeGaps(hashes, emptyBefore, (from, to) => {
+      parents[to] = parents[from] as number
+      tags[to] = tags[from] as number
+      if (numbered) nums[to] = nums[from] as number
+      texts[to] = texts[from] as string
+      texts[from] = ''
+      slots[to] = slots[from] as number
+    })
+    if (shrinks(this.size, hashes.length)) this.moveTo(hashes.length / 4)
   }
-}
 
-/** Puts a key in the first empty position from its hash on. */
-const put = (
-  c: Columns,
-  h: number,
-  parent: number,
-  tag: number,
-  num: number,
-  text: string,
-  slot: number,
-): void => {
-  const hashes = c.hashes
-  const mask = c.capacity - 1
-  let i = h & mask
-  while (hashes[i] !== EMPTY) i = (i + 1) & mask
-  hashes[i] = h
-  c.parents[i] = parent
-  c.tags[i] = tag
-  c.nums[i] = num
-  c.texts[i] = text
-  c.slots[i] = slot
+  /** Puts a key in the first empty position from its hash on. */
+  private put(h: number, parent: number, tag: number, num: number, text: string, slot: number): void {
+    const hashes = this.hashes
+    const mask = this.mask
+    let i = h & mask
+    while (hashes[i] !== EMPTY) i = (i + 1) & mask
+    hashes[i] = h
+    this.parents[i] = parent
+    this.tags[i] = tag
+    if (this.numbered) this.nums[i] = num
+    this.texts[i] = text
+    this.slots[i] = slot
+  }
+
+  /** Moves every key to new arrays of `capacity` positions. */
+  private moveTo(capacity: number): void {
+    const { hashes, parents, tags, nums, texts, slots } = this
+    this.hashes = new Int32Array(capacity)
+    this.parents = new Int32Array(capacity)
+    this.tags = new Int32Array(capacity)
+    this.nums = new Float64Array(this.numbered ? capacity : 0)
+    this.texts = new Array<string>(capacity).fill('')
+    this.slots = new Int32Array(capacity)
+    this.mask = capacity - 1
+    for (let i = 0; i < hashes.length; i++)
+      if (hashes[i] !== EMPTY)
+        this.put(
+          hashes[i] as number,
+          parents[i] as number,
+          tags[i] as number,
+          this.numbered ? (nums[i] as number) : 0,
+          texts[i] as string,
+          slots[i] as number,
+        )
+  }
 }

@@ -105,24 +105,27 @@ class Usage {
   }
 }
 
+/** Slots per page of a pool (a power of two): a pool grows a page at a time and never moves a key. */
+const PAGE_BITS = 10
+const IN_PAGE = (1 << PAGE_BITS) - 1
+
 /**
- * The group keys of one grouping as integer slots. Slot `k` holds up to `entries` payouts of `ENTRY`
- * numbers at `held[k * entries * ENTRY]` (see `Engine.record`), until when its windows can count,
- * how many keys nest in it, and its row of counted usage (`usage[k]`, -1 while it has none). Freed
- * slots are reused, so a new key costs no allocation once the pool has grown to the live keys.
+ * The group keys of one grouping as integer slots, in pages of `2^PAGE_BITS` slots. Per slot, a page
+ * of `rows` holds until when (exclusive) some window can still count a payout of the key, then the
+ * `entries` payouts of `ENTRY` numbers its row holds for its windows (see `Engine.record`; an entry's
+ * time is -Infinity when free); a page of `links` holds how many keys nest in it (in a merchant, or
+ * duplicates in a beneficiary: their tables name the parent) and its row of counted usage (-1 while
+ * it has none). Freed slots are reused, so a new key costs no allocation once the pool has grown to
+ * the live keys; and as a pool grows by pages, nothing is copied and no array is left behind — V8
+ * starts a full collection of the whole heap each time 64 MB of typed arrays have been made since the
+ * last, and arrays grown by doubling would make twice what they keep.
  */
 class Pool {
-  /** Per slot, the payouts its key holds: `entries` of `ENTRY` numbers (an entry's time -Infinity when free). */
-  held: Float64Array
-  /** Until when (exclusive) some window can still count a payout of the key. */
-  until: Float64Array
-  /** How many keys nest in this one (in a merchant, or duplicates in a beneficiary); their tables name the parent. */
-  children: Int32Array
-  /** The key's row in `counted`, or -1. */
-  usage: Int32Array
+  readonly rows: Float64Array[] = []
+  readonly links: Int32Array[] = []
   readonly counted: Usage
-  /** The numbers of one key's held payouts: `entries * ENTRY`. */
-  readonly span: number
+  /** The numbers of one slot in `rows`: until when, then `entries * ENTRY`. */
+  readonly stride: number
   private readonly free: number[] = []
   private next = 0
 
@@ -132,12 +135,8 @@ class Pool {
     /** How many payouts a key's row holds for its windows (0: none, every payout is counted). */
     readonly entries: number,
   ) {
-    this.span = entries * ENTRY
+    this.stride = 1 + entries * ENTRY
     this.counted = new Usage(trackers)
-    this.held = new Float64Array(0)
-    this.until = new Float64Array(0)
-    this.children = new Int32Array(0)
-    this.usage = new Int32Array(0)
   }
 
   get live(): number {
@@ -146,46 +145,74 @@ class Pool {
 
   alloc(): number {
     const slot = this.free.pop() ?? this.next++
-    if (slot >= this.until.length) this.grow(Math.max(1024, this.until.length * 2))
+    if (slot >>> PAGE_BITS === this.rows.length) {
+      this.rows.push(new Float64Array((IN_PAGE + 1) * this.stride))
+      this.links.push(new Int32Array((IN_PAGE + 1) * 2))
+    }
     // an empty entry is one from the beginning of time: outside every window, free to take
-    const held = this.held
-    for (let j = 0, at = slot * this.span; j < this.entries; j++, at += ENTRY)
-      held[at] = Number.NEGATIVE_INFINITY
-    this.until[slot] = Number.NEGATIVE_INFINITY
-    this.children[slot] = 0
-    this.usage[slot] = -1
+    const rows = this.rows[slot >>> PAGE_BITS] as Float64Array
+    const at = (slot & IN_PAGE) * this.stride
+    rows[at] = Number.NEGATIVE_INFINITY
+    for (let j = 0, i = at + 1; j < this.entries; j++, i += ENTRY) rows[i] = Number.NEGATIVE_INFINITY
+    const links = this.links[slot >>> PAGE_BITS] as Int32Array
+    links[(slot & IN_PAGE) * 2] = 0
+    links[(slot & IN_PAGE) * 2 + 1] = -1
     return slot
+  }
+
+  /** The page of `rows` that holds a slot; its numbers start at `rowAt(slot)`. */
+  rowsOf(slot: number): Float64Array {
+    return this.rows[slot >>> PAGE_BITS] as Float64Array
+  }
+
+  rowAt(slot: number): number {
+    return (slot & IN_PAGE) * this.stride
+  }
+
+  /** Until when (exclusive) some window can still count a payout of the key. */
+  until(slot: number): number {
+    return (this.rows[slot >>> PAGE_BITS] as Float64Array)[(slot & IN_PAGE) * this.stride] as number
+  }
+
+  /** Keeps the key until `until` at least. */
+  keepUntil(slot: number, until: number): void {
+    const rows = this.rows[slot >>> PAGE_BITS] as Float64Array
+    const at = (slot & IN_PAGE) * this.stride
+    if (until > (rows[at] as number)) rows[at] = until
+  }
+
+  /** How many keys nest in this one. */
+  children(slot: number): number {
+    return (this.links[slot >>> PAGE_BITS] as Int32Array)[(slot & IN_PAGE) * 2] as number
+  }
+
+  addChildren(slot: number, n: number): void {
+    const links = this.links[slot >>> PAGE_BITS] as Int32Array
+    const at = (slot & IN_PAGE) * 2
+    links[at] = (links[at] as number) + n
+  }
+
+  /** The key's row of counted usage, or -1. */
+  usage(slot: number): number {
+    return (this.links[slot >>> PAGE_BITS] as Int32Array)[(slot & IN_PAGE) * 2 + 1] as number
   }
 
   /** The key's row of counted usage, made on first use. */
   usageOf(slot: number): number {
-    let row = this.usage[slot] as number
+    const links = this.links[slot >>> PAGE_BITS] as Int32Array
+    const at = (slot & IN_PAGE) * 2 + 1
+    let row = links[at] as number
     if (row < 0) {
       row = this.counted.alloc()
-      this.usage[slot] = row
+      links[at] = row
     }
     return row
   }
 
   release(slot: number): void {
-    const row = this.usage[slot] as number
+    const row = this.usage(slot)
     if (row >= 0) this.counted.release(row)
     this.free.push(slot)
-  }
-
-  private grow(capacity: number): void {
-    const held = new Float64Array(capacity * this.span)
-    held.set(this.held)
-    this.held = held
-    const until = new Float64Array(capacity)
-    until.set(this.until)
-    this.until = until
-    const children = new Int32Array(capacity)
-    children.set(this.children)
-    this.children = children
-    const usage = new Int32Array(capacity)
-    usage.set(this.usage)
-    this.usage = usage
   }
 }
 
@@ -321,9 +348,9 @@ export class Engine {
   private readonly hashedAt = [-1, -1, -1, -1, -1]
   private readonly merchants = new Map<string, number>()
   /** Beneficiary, instrument and destination country keys: (merchant slot, grouping, 0, id). */
-  private readonly childKeys = new KeyTable()
+  private readonly childKeys = new KeyTable(false)
   /** Duplicate keys: (beneficiary slot, currency index, minor units, or -1 and the bigint's digits). */
-  private readonly dupKeys = new KeyTable()
+  private readonly dupKeys = new KeyTable(true)
   /** Currency codes by index, in the order the replay met them. */
   readonly currencies: string[] = []
   /** The last stepped payout's currency index and amount in minor units. */
@@ -529,21 +556,21 @@ export class Engine {
     // duplicates first (they nest in beneficiaries), then the keys nested in merchants, then merchants
     if (this.dupKeys.size > 0)
       this.dupKeys.retain((slot, ben) => {
-        if ((dupPool.until[slot] as number) > t) return true
-        benPool.children[ben] = (benPool.children[ben] as number) - 1
+        if (dupPool.until(slot) > t) return true
+        benPool.addChildren(ben, -1)
         dupPool.release(slot)
         return false
       })
     if (this.childKeys.size > 0)
       this.childKeys.retain((slot, m, grouping) => {
         const pool = pools[grouping] as Pool
-        if ((pool.until[slot] as number) > t || pool.children[slot] !== 0) return true
-        merchantPool.children[m] = (merchantPool.children[m] as number) - 1
+        if (pool.until(slot) > t || pool.children(slot) !== 0) return true
+        merchantPool.addChildren(m, -1)
         pool.release(slot)
         return false
       })
     for (const [key, m] of this.merchants)
-      if ((merchantPool.until[m] as number) <= t && merchantPool.children[m] === 0) {
+      if (merchantPool.until(m) <= t && merchantPool.children(m) === 0) {
         this.merchants.delete(key)
         merchantPool.release(m)
       }
@@ -608,7 +635,7 @@ export class Engine {
     }
     const until =
       tr.code === ROLLING ? t + tr.length : tr.code === CALENDAR ? tr.end : Number.POSITIVE_INFINITY
-    if (until > (pool.until[slot] as number)) pool.until[slot] = until
+    pool.keepUntil(slot, until)
   }
 
   /** Takes the logged payout `c` out of a rolling tracker's usage in a row of counted usage. */
@@ -651,11 +678,11 @@ export class Engine {
   /** How many payouts the row of the key at `slot` holds in a tracker's window at `t` (and passing its filter). */
   private heldCount(pool: Pool, slot: number, tr: Tracker, t: number): number {
     if (slot < 0 || pool.entries === 0 || tr.code === LIFETIME) return 0
-    const held = pool.held
+    const held = pool.rowsOf(slot)
     const floor = heldFloor(tr, t)
     const bit = 1 << tr.filter
     let n = 0
-    for (let j = 0, at = slot * pool.span; j < pool.entries; j++, at += ENTRY)
+    for (let j = 0, at = pool.rowAt(slot) + 1; j < pool.entries; j++, at += ENTRY)
       if ((held[at] as number) > floor && ((held[at + 3] as number) & bit) !== 0) n++
     return n
   }
@@ -664,11 +691,11 @@ export class Engine {
   private heldDuplicates(ben: number, tr: Tracker, t: number, currency: number, minor: Amount): number {
     if (ben < 0 || tr.code === LIFETIME || !this.dupInBeneficiary) return 0
     const pool = this.pools[BENEFICIARY] as Pool
-    const held = pool.held
+    const held = pool.rowsOf(ben)
     const floor = heldFloor(tr, t)
     const bit = 1 << tr.filter
     let n = 0
-    for (let j = 0, at = ben * pool.span; j < pool.entries; j++, at += ENTRY)
+    for (let j = 0, at = pool.rowAt(ben) + 1; j < pool.entries; j++, at += ENTRY)
       if (
         (held[at] as number) > floor &&
         ((held[at + 3] as number) & bit) !== 0 &&
@@ -697,10 +724,10 @@ export class Engine {
     let observed = own
     let sides = 0
     if (slot >= 0 && pool.entries > 0 && tr.code !== LIFETIME) {
-      const held = pool.held
+      const held = pool.rowsOf(slot)
       const floor = heldFloor(tr, t)
       const bit = 1 << tr.filter
-      for (let j = 0, at = slot * pool.span; j < pool.entries; j++, at += ENTRY) {
+      for (let j = 0, at = pool.rowAt(slot) + 1; j < pool.entries; j++, at += ENTRY) {
         if ((held[at] as number) <= floor || ((held[at + 3] as number) & bit) === 0) continue
         const c = held[at + 2] as number
         const minor = held[at + 1] as number
@@ -809,7 +836,7 @@ export class Engine {
     nodes[COUNTRY] = used[COUNTRY] ? this.childSlot(COUNTRY, m, p.destinationCountry) : -1
     // a beneficiary with no duplicate group (its row holds them all) has none of this amount either
     nodes[DUPLICATE] =
-      used[DUPLICATE] && ben >= 0 && (this.pools[BENEFICIARY] as Pool).children[ben] !== 0
+      used[DUPLICATE] && ben >= 0 && (this.pools[BENEFICIARY] as Pool).children(ben) !== 0
         ? this.dupSlot(ben, currency, minor)
         : -1
   }
@@ -850,8 +877,7 @@ export class Engine {
       this.merchants.set(p.merchantId, slot)
     } else if (grouping === DUPLICATE) {
       const ben = this.slotOf(BENEFICIARY, p, currency, minor)
-      const benPool = this.pools[BENEFICIARY] as Pool
-      benPool.children[ben] = (benPool.children[ben] as number) + 1
+      ;(this.pools[BENEFICIARY] as Pool).addChildren(ben, 1)
       slot = (this.pools[DUPLICATE] as Pool).alloc()
       // hashed by the lookup, unless the beneficiary is new with this payout
       const num = dupNumber(minor)
@@ -859,8 +885,7 @@ export class Engine {
       this.dupKeys.add(this.hashFor(DUPLICATE, ben, currency, num, text), ben, currency, num, text, slot)
     } else {
       const m = this.slotOf(MERCHANT, p, currency, minor)
-      const merchantPool = this.pools[MERCHANT] as Pool
-      merchantPool.children[m] = (merchantPool.children[m] as number) + 1
+      ;(this.pools[MERCHANT] as Pool).addChildren(m, 1)
       slot = (this.pools[grouping] as Pool).alloc()
       const id =
         grouping === BENEFICIARY
@@ -920,7 +945,7 @@ export class Engine {
         const slot = this.nodes[c.grouping] as number
         const pool = this.pools[c.grouping] as Pool
         // the key's counted usage, if it has a row of it and (calendar windows) it is of this period
-        const row = tr === undefined || slot < 0 ? -1 : (pool.usage[slot] as number)
+        const row = tr === undefined || slot < 0 ? -1 : pool.usage(slot)
         const usage = pool.counted
         const b = row * usage.width + (tr === undefined ? 0 : tr.slot * SLOT)
         const counted = row >= 0 && (tr?.code !== CALENDAR || usage.state[b + 5] === tr.start)
@@ -991,9 +1016,8 @@ export class Engine {
           if (typeof minor === 'number' && this.hold(holder, h, t, minor, currency, passBits)) held |= bit
         }
         if ((held & bit) !== 0) {
-          const pool = this.pools[h] as Pool
           const until = tr.code === ROLLING ? t + tr.length : tr.end
-          if (until > (pool.until[holder] as number)) pool.until[holder] = until
+          ;(this.pools[h] as Pool).keepUntil(holder, until)
           if (until > liveUntil) liveUntil = until
           continue
         }
@@ -1014,7 +1038,7 @@ export class Engine {
         rows[g] =
           slot < 0 || (held & (1 << this.holderOf(g))) !== 0
             ? -1
-            : ((this.pools[g] as Pool).usage[slot] as number)
+            : (this.pools[g] as Pool).usage(slot)
       }
       this.log.push(t, minor, currency, passBits, rows, p)
     }
@@ -1031,13 +1055,13 @@ export class Engine {
     passBits: number,
   ): boolean {
     const pool = this.pools[g] as Pool
-    const held = pool.held
+    const held = pool.rowsOf(slot)
     // an entry no window of the grouping counts any more: its time is at or before t − the longest
     // rolling window, and before the start of every current calendar period
     const rolling = t - (this.longest[g] as number)
     const calendar = this.calendarFloor[g] as number
     const free = Math.min(rolling, calendar)
-    for (let j = 0, at = slot * pool.span; j < pool.entries; j++, at += ENTRY)
+    for (let j = 0, at = pool.rowAt(slot) + 1; j < pool.entries; j++, at += ENTRY)
       if ((held[at] as number) <= free) {
         held[at] = t
         held[at + 1] = minor
