@@ -1036,9 +1036,7 @@ export class Engine {
       for (let g = 0; g < rows.length; g++) {
         const slot = this.nodes[g] as number
         rows[g] =
-          slot < 0 || (held & (1 << this.holderOf(g))) !== 0
-            ? -1
-            : (this.pools[g] as Pool).usage(slot)
+          slot < 0 || (held & (1 << this.holderOf(g))) !== 0 ? -1 : (this.pools[g] as Pool).usage(slot)
       }
       this.log.push(t, minor, currency, passBits, rows, p)
     }
