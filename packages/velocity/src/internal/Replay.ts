@@ -123,6 +123,8 @@ const IN_PAGE = (1 << PAGE_BITS) - 1
 class Pool {
   readonly rows: Float64Array[] = []
   readonly links: Int32Array[] = []
+  /** Per slot, 1 if the key had expired at the last `markExpired` (no window can count in it, no key nests in it). */
+  expired = new Uint8Array(0)
   readonly counted: Usage
   /** The numbers of one slot in `rows`: until when, then `entries * ENTRY`. */
   readonly stride: number
@@ -148,6 +150,11 @@ class Pool {
     if (slot >>> PAGE_BITS === this.rows.length) {
       this.rows.push(new Float64Array((IN_PAGE + 1) * this.stride))
       this.links.push(new Int32Array((IN_PAGE + 1) * 2))
+      if (this.expired.length < this.rows.length << PAGE_BITS) {
+        const expired = new Uint8Array(this.expired.length * 2 + (IN_PAGE + 1))
+        expired.set(this.expired)
+        this.expired = expired
+      }
     }
     // an empty entry is one from the beginning of time: outside every window, free to take
     const rows = this.rows[slot >>> PAGE_BITS] as Float64Array
@@ -207,6 +214,23 @@ class Pool {
       links[at] = row
     }
     return row
+  }
+
+  /**
+   * Marks in `expired` the keys no window can count in at `t` and in which no key nests: one pass
+   * over the pages in order, so that the sweep, walking its key table, asks a small array in cache
+   * instead of each key's row in memory.
+   */
+  markExpired(t: number): void {
+    const expired = this.expired
+    const stride = this.stride
+    for (let page = 0; page < this.rows.length; page++) {
+      const rows = this.rows[page] as Float64Array
+      const links = this.links[page] as Int32Array
+      const base = page << PAGE_BITS
+      for (let i = 0; i <= IN_PAGE; i++)
+        expired[base + i] = (rows[i * stride] as number) <= t && links[i * 2] === 0 ? 1 : 0
+    }
   }
 
   release(slot: number): void {
@@ -554,21 +578,28 @@ export class Engine {
     const benPool = pools[BENEFICIARY] as Pool
     const merchantPool = pools[MERCHANT] as Pool
     // duplicates first (they nest in beneficiaries), then the keys nested in merchants, then merchants
-    if (this.dupKeys.size > 0)
+    if (this.dupKeys.size > 0) {
+      dupPool.markExpired(t)
+      const expired = dupPool.expired
       this.dupKeys.retain((slot, ben) => {
-        if (dupPool.until(slot) > t) return true
+        if (expired[slot] === 0) return true
         benPool.addChildren(ben, -1)
         dupPool.release(slot)
         return false
       })
-    if (this.childKeys.size > 0)
+    }
+    if (this.childKeys.size > 0) {
+      const expired = [pools[BENEFICIARY], pools[INSTRUMENT], pools[COUNTRY]].map((pool) => {
+        ;(pool as Pool).markExpired(t)
+        return (pool as Pool).expired
+      })
       this.childKeys.retain((slot, m, grouping) => {
-        const pool = pools[grouping] as Pool
-        if (pool.until(slot) > t || pool.children(slot) !== 0) return true
+        if ((expired[grouping - BENEFICIARY] as Uint8Array)[slot] === 0) return true
         merchantPool.addChildren(m, -1)
-        pool.release(slot)
+        ;(pools[grouping] as Pool).release(slot)
         return false
       })
+    }
     for (const [key, m] of this.merchants)
       if (merchantPool.until(m) <= t && merchantPool.children(m) === 0) {
         this.merchants.delete(key)
