@@ -125,6 +125,8 @@ class Pool {
   readonly links: Int32Array[] = []
   /** Per slot, 1 if the key had expired at the last `markExpired` (no window can count in it, no key nests in it). */
   expired = new Uint8Array(0)
+  /** Per slot, 1 while a key holds it. */
+  taken = new Uint8Array(0)
   readonly counted: Usage
   /** The numbers of one slot in `rows`: until when, then `entries * ENTRY`. */
   readonly stride: number
@@ -151,11 +153,16 @@ class Pool {
       this.rows.push(new Float64Array((IN_PAGE + 1) * this.stride))
       this.links.push(new Int32Array((IN_PAGE + 1) * 2))
       if (this.expired.length < this.rows.length << PAGE_BITS) {
-        const expired = new Uint8Array(this.expired.length * 2 + (IN_PAGE + 1))
+        const length = this.expired.length * 2 + (IN_PAGE + 1)
+        const expired = new Uint8Array(length)
         expired.set(this.expired)
         this.expired = expired
+        const taken = new Uint8Array(length)
+        taken.set(this.taken)
+        this.taken = taken
       }
     }
+    this.taken[slot] = 1
     // an empty entry is one from the beginning of time: outside every window, free to take
     const rows = this.rows[slot >>> PAGE_BITS] as Float64Array
     const at = (slot & IN_PAGE) * this.stride
@@ -236,7 +243,20 @@ class Pool {
   release(slot: number): void {
     const row = this.usage(slot)
     if (row >= 0) this.counted.release(row)
+    this.taken[slot] = 0
     this.free.push(slot)
+  }
+
+  /**
+   * Puts the free slots in order, so that the keys made next take neighbouring slots, lowest first,
+   * and their rows are read and written in the order they sit in memory (a sweep frees them in the
+   * order of its key table, which is no order).
+   */
+  orderFree(): void {
+    const free = this.free
+    const taken = this.taken
+    free.length = 0
+    for (let slot = this.next - 1; slot >= 0; slot--) if (taken[slot] === 0) free.push(slot)
   }
 }
 
@@ -606,7 +626,10 @@ export class Engine {
         merchantPool.release(m)
       }
     let live = 0
-    for (const pool of pools) live += pool.live
+    for (const pool of pools) {
+      pool.orderFree()
+      live += pool.live
+    }
     this.created = 0
     this.nextSweep = this.tuning.proportional ? Math.max(this.tuning.sweep, live) : this.tuning.sweep
   }
