@@ -384,6 +384,14 @@ export class Engine {
   ]
   /** Whether a beneficiary's row holds the payouts of its duplicate groups' windows. */
   private readonly dupInBeneficiary: boolean
+  /** `record`'s scratch: per grouping whose key row holds the payout, until when its windows count it. */
+  private readonly heldUntil = [
+    Number.NEGATIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ]
   /** Held payouts of other currencies than a limit's, summed by currency (`observedAmount`). */
   private readonly sideCurrency: number[] = []
   private readonly sideSum: Amount[] = []
@@ -1057,6 +1065,8 @@ export class Engine {
     // groupings whose hold decision is taken, and those whose key row holds this payout, a bit each
     let decided = 0
     let held = 0
+    // per grouping whose key row holds the payout, until when its windows count it
+    const heldUntil = this.heldUntil
     for (const tr of this.trackers) {
       if (!pass[tr.filter]) continue
       const g = tr.grouping
@@ -1071,8 +1081,7 @@ export class Engine {
         }
         if ((held & bit) !== 0) {
           const until = tr.code === ROLLING ? t + tr.length : tr.end
-          ;(this.pools[h] as Pool).keepUntil(holder, until)
-          if (until > liveUntil) liveUntil = until
+          if (until > (heldUntil[h] as number)) heldUntil[h] = until
           continue
         }
       }
@@ -1084,6 +1093,14 @@ export class Engine {
       if (until > liveUntil) liveUntil = until
       if (tr.code === ROLLING) logged = true
     }
+    if (held !== 0)
+      for (let h = 0; h < heldUntil.length; h++) {
+        if ((held & (1 << h)) === 0) continue
+        const until = heldUntil[h] as number
+        ;(this.pools[h] as Pool).keepUntil(this.nodes[h] as number, until)
+        if (until > liveUntil) liveUntil = until
+        heldUntil[h] = Number.NEGATIVE_INFINITY
+      }
     if (logged) {
       // per grouping, the key's row of counted usage the rolling windows take the payout out of
       const rows = this.logNodes
