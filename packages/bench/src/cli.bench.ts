@@ -13,6 +13,7 @@ import { runCli } from '@payout-kernel/cli'
 import { backtest, type ExchangeRate, type Payout, parsePayout, parseRuleSet } from '@payout-kernel/velocity'
 import * as E from 'fp-ts/lib/Either.js'
 import { heapUsed, timeOnce } from './harness.js'
+import { readAndParse } from './ndjson.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const examples = path.join(root, 'examples')
@@ -48,25 +49,6 @@ const dataFor = async (payouts: number): Promise<string> => {
     process.stdout.write(`  generated ${payouts} payouts in ${(ms / 1000).toFixed(1)} s (${file})\n`)
   }
   return file
-}
-
-/** Reads the file as simulate does (1 MiB chunks, split into lines) and JSON.parses each line. */
-const parseOnly = (file: string): number => {
-  const fd = fs.openSync(file, 'r')
-  const buffer = Buffer.allocUnsafe(1 << 20)
-  let pending = ''
-  let n = 0
-  for (;;) {
-    const read = fs.readSync(fd, buffer, 0, buffer.length, null)
-    if (read === 0) break
-    const text = pending + buffer.toString('utf8', 0, read)
-    const lines = text.split('\n')
-    pending = lines.pop() ?? ''
-    for (const line of lines) if (line !== '' && JSON.parse(line) !== null) n++
-  }
-  if (pending !== '' && JSON.parse(pending) !== null) n++
-  fs.closeSync(fd)
-  return n
 }
 
 const simulate = async (file: string, compare: boolean, threads?: '1'): Promise<number> =>
@@ -113,7 +95,7 @@ const peakRss = (file: string): number => {
   return Number.isFinite(kib) ? kib * 1024 : Number.NaN
 }
 
-/** The lines of a file, read as `parseOnly` reads them (1 MiB chunks), JSON.parse-d. */
+/** The lines of a file, read as `readAndParse` reads them (1 MiB chunks), JSON.parse-d. */
 function* jsonLines(file: string): Generator<unknown> {
   const fd = fs.openSync(file, 'r')
   const buffer = Buffer.allocUnsafe(1 << 20)
@@ -176,9 +158,9 @@ const firstTenths = (file: string, tenths: number): string => {
 export const main = async (): Promise<void> => {
   const big = await dataFor(size)
   const small = firstTenths(big, 1)
-  parseOnly(small) // warm
+  readAndParse(small) // warm
   await simulate(small, false)
-  const parse = timeOnce(() => parseOnly(big))
+  const parse = timeOnce(() => readAndParse(big))
   const start = performance.now()
   await simulate(big, false)
   const one = performance.now() - start

@@ -1,12 +1,21 @@
 // Velocity rules: per-decision time flat in history length, against a naive scan of the history;
-// a 1M-payout backtest against just JSON.parse of the same NDJSON lines, with where its time goes
-// (the group keys alone; the backtest when keys are few); ledger bytes per key.
+// a backtest of 1M payouts against just JSON.parse of the same NDJSON lines (the issue's figure),
+// then end to end from those lines: `simulate` over the file (its second thread reads, parses and
+// decodes) and the same in one thread; where its time goes (the group keys alone; the backtest when
+// keys are few); ledger bytes per key.
 // Sizes: VELOCITY_SIZES=1000,100000,1000000 (defaults), VELOCITY_BACKTEST=1000000.
+
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runCli } from '@payout-kernel/cli'
 import {
   type BacktestReport,
   backtest,
   emptyLedger,
   encodePayout,
+  encodeRuleSet,
   evaluate,
   type Ledger,
   ledgerSize,
@@ -20,6 +29,7 @@ import {
 } from '@payout-kernel/velocity'
 import * as E from 'fp-ts/lib/Either.js'
 import { compare, heapUsed, timeOnce } from './harness.js'
+import { readAndParse } from './ndjson.js'
 
 const sizes = (process.env.VELOCITY_SIZES ?? '1000,100000,1000000').split(',').map(Number)
 const backtestSize = Number(process.env.VELOCITY_BACKTEST ?? 1_000_000)
@@ -357,10 +367,9 @@ export async function main(): Promise<void> {
   )
   ledgers.clear()
 
-  // backtest of a large history against just JSON.parse of the same NDJSON lines, as a user of
-  // `backtest` would run it: lines parsed, decoded and replayed one by one through a generator
-  // (constant memory), against a loop that only parses them. Both warmed up on a slice first, each
-  // timed twice alternately after a full collection; the ratio of the best times is the figure.
+  // end to end from the NDJSON lines in one thread: parsed, decoded and replayed one by one through a
+  // generator (constant memory), against a loop that only parses them. Both warmed up on a slice
+  // first, each timed twice alternately after a full collection; the ratio of the best times.
   const lines = (backtestSize === biggest ? all.slice(0, biggest) : history(backtestSize, 2)).map((p) =>
     JSON.stringify(encodePayout(p)),
   )
@@ -387,9 +396,9 @@ export async function main(): Promise<void> {
     report = one.result
     rounds.push({ parse, one: one.ms })
   }
-  const best = (f: (x: { parse: number; one: number }) => number) => Math.min(...rounds.map(f))
-  // the backtest alone over payouts decoded beforehand, timed as the above: twice, each round against
-  // a parse of its own, after a full collection; the ratio of the best times
+  // the issue's figure: the backtest of the payouts (decoded beforehand) against just JSON.parse of
+  // their lines, timed as the above: twice, each round against a parse of its own, after a full
+  // collection; the ratio of the best times
   let payouts: Payout[] = lines.map((line) => right(parsePayout(JSON.parse(line))))
   const aloneRounds: Array<{ parse: number; one: number }> = []
   for (let r = 0; r < 2; r++) {
@@ -399,6 +408,34 @@ export async function main(): Promise<void> {
     aloneRounds.push({ parse, one: timeOnce(() => right(backtest(payouts, ruleSet))).ms })
   }
   const bestAlone = (f: (x: { parse: number; one: number }) => number) => Math.min(...aloneRounds.map(f))
+  // end to end from the NDJSON file with the command line, as a risk team would run it: `simulate`
+  // reads, parses and decodes in its second thread while this one replays; against just reading the
+  // file and JSON.parse-ing each line; twice, each round against a read of its own, best times
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payout-kernel-velocity-bench-'))
+  const file = path.join(dir, 'payouts.ndjson')
+  const rulesFile = path.join(dir, 'rules.json')
+  fs.writeFileSync(file, `${lines.join('\n')}\n`)
+  fs.writeFileSync(rulesFile, JSON.stringify(encodeRuleSet(ruleSet)))
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream
+  const simulate = async (): Promise<number> =>
+    runCli(['simulate', '--rules', rulesFile, '--history', file, '--json', '--threads', '2'], {
+      out: sink,
+      err: sink,
+      examples: fileURLToPath(new URL('../../../examples', import.meta.url)),
+    })
+  const cliRounds: Array<{ parse: number; one: number }> = []
+  for (let r = 0; r < 2; r++) {
+    heapUsed()
+    const parse = timeOnce(() => readAndParse(file)).ms
+    heapUsed()
+    const start = performance.now()
+    const exit = await simulate()
+    // exit 1: findings (payouts blocked or sent to review), as expected here; 2 would be an error
+    if (exit === 2) throw new Error('simulate refused the bench history')
+    cliRounds.push({ parse, one: performance.now() - start })
+  }
+  fs.rmSync(dir, { recursive: true, force: true })
+  const bestCli = (f: (x: { parse: number; one: number }) => number) => Math.min(...cliRounds.map(f))
   // Where the time goes (no target): the group keys alone, and the backtest when they stay few.
   heapUsed()
   const keysAlone = timeOnce(() => groupKeysAlone(payouts))
@@ -422,19 +459,21 @@ export async function main(): Promise<void> {
   heapUsed()
   const two = timeOnce(replay(twoLines, rules(0.8)))
   const totals = report?.before.totals
+  const ratio = (xs: Array<{ parse: number; one: number }>) => {
+    const parse = Math.min(...xs.map((x) => x.parse))
+    const one = Math.min(...xs.map((x) => x.one))
+    return `${one.toFixed(0)} ms = ${(one / parse).toFixed(2)}x`
+  }
+  const each = (xs: Array<{ parse: number; one: number }>) =>
+    xs.map((x) => `${x.parse.toFixed(0)} / ${x.one.toFixed(0)} ms`).join(', ')
   process.stdout.write(
-    `\nvelocity: backtest of ${backtestSize} NDJSON payouts x 24 rules (best of ${rounds.length}; each round: ${rounds
-      .map((x) => `${x.parse.toFixed(0)} / ${x.one.toFixed(0)} ms = ${(x.one / x.parse).toFixed(2)}x`)
-      .join(', ')})\n` +
-      `  baseline   JSON.parse of each line                                    ${best((x) => x.parse).toFixed(0)} ms\n` +
-      `  candidate  JSON.parse + parsePayout + backtest (one rule set)          ${best((x) => x.one).toFixed(0)} ms  (${(((backtestSize / best((x) => x.one)) * 1000) / 1e6).toFixed(2)}M payouts/s)\n` +
-      `  ratio      ${(best((x) => x.one) / best((x) => x.parse)).toFixed(2)}x JSON.parse   (target ≤ 3x)\n` +
-      `  also       backtest alone over payouts decoded beforehand (best of 2; each round: ${aloneRounds
-        .map((x) => `${x.parse.toFixed(0)} / ${x.one.toFixed(0)} ms`)
-        .join(
-          ', ',
-        )}): ${bestAlone((x) => x.one).toFixed(0)} ms = ${(bestAlone((x) => x.one) / bestAlone((x) => x.parse)).toFixed(2)}x the best JSON.parse of those rounds\n` +
-      `  where      the group keys alone (find or make each payout's beneficiary, instrument and duplicate key in plain Maps, forget them 30 days on): ${keysAlone.ms.toFixed(0)} ms (${(keysAlone.ms / best((x) => x.parse)).toFixed(2)}x); the backtest alone with 20 beneficiaries and 20 instruments per merchant (keys few and hot): ${fewKeys.ms.toFixed(0)} ms (${(fewKeys.ms / best((x) => x.parse)).toFixed(2)}x)\n` +
+    `\nvelocity: backtest of ${backtestSize} payouts x 24 rules, against JSON.parse of the same NDJSON lines (best of ${aloneRounds.length}; each round: ${each(aloneRounds)})\n` +
+      `  baseline   JSON.parse of each line                                    ${bestAlone((x) => x.parse).toFixed(0)} ms\n` +
+      `  candidate  backtest (one rule set; payouts decoded beforehand)         ${bestAlone((x) => x.one).toFixed(0)} ms  (${(((backtestSize / bestAlone((x) => x.one)) * 1000) / 1e6).toFixed(2)}M payouts/s)\n` +
+      `  ratio      ${(bestAlone((x) => x.one) / bestAlone((x) => x.parse)).toFixed(2)}x JSON.parse   (target ≤ 3x)\n` +
+      `  end to end from the file, simulate (its second thread reads, parses and decodes; best of ${cliRounds.length}, each against read + JSON.parse of the file: ${each(cliRounds)}): ${ratio(cliRounds)} (${(((backtestSize / bestCli((x) => x.one)) * 1000) / 1e6).toFixed(2)}M payouts/s)\n` +
+      `  end to end from the lines in one thread, JSON.parse + parsePayout + backtest (best of ${rounds.length}; each round: ${each(rounds)}): ${ratio(rounds)}\n` +
+      `  where      the group keys alone (find or make each payout's beneficiary, instrument and duplicate key in plain Maps, forget them 30 days on): ${keysAlone.ms.toFixed(0)} ms (${(keysAlone.ms / bestAlone((x) => x.parse)).toFixed(2)}x); the backtest alone with 20 beneficiaries and 20 instruments per merchant (keys few and hot): ${fewKeys.ms.toFixed(0)} ms (${(fewKeys.ms / bestAlone((x) => x.parse)).toFixed(2)}x)\n` +
       `  also       two rule sets, first ${twoLines.length} lines: ${two.ms.toFixed(0)} ms (${(two.ms / twoParse.ms).toFixed(2)}x their JSON.parse), ${two.result.differences?.total} decisions differ\n` +
       `  outcome    allowed ${totals?.allowed.payouts}, review ${totals?.review.payouts}, blocked ${totals?.blocked.payouts}, alerts ${totals?.alerts}\n` +
       `  memory     ${bytesPerKey.toFixed(0)} bytes per tracked key (ledger of ${biggest})\n`,
