@@ -147,6 +147,11 @@ class Pool {
     return this.next - this.free.length
   }
 
+  /** How many slots the pool has made (live or free). */
+  get made(): number {
+    return this.next
+  }
+
   alloc(): number {
     const slot = this.free.pop() ?? this.next++
     if (slot >>> PAGE_BITS === this.rows.length) {
@@ -963,6 +968,11 @@ export class Engine {
   }
 
   // -------------------------------------------------------------- the step
+
+  /** Per grouping (merchant, beneficiary, instrument, country, duplicate), how many key slots its pool has made. */
+  get slotsMade(): number[] {
+    return this.pools.map((pool) => pool.made)
+  }
 
   /** Why this payout cannot be recorded: its id repeats one still counted in a window. */
   refusal(p: Payout): Refusal | undefined {
