@@ -127,30 +127,40 @@ describe('the backtest engine', () => {
   )
 })
 
+/** A rule as the rules API holds it, sent to review, over a rolling window of `seconds`. */
+const rollingRule = (
+  id: string,
+  kind: string,
+  threshold: string | number,
+  seconds: number,
+  more: Readonly<Record<string, unknown>> = {},
+) => ({
+  id,
+  name: id,
+  kind,
+  action: 'review',
+  enabled: true,
+  threshold,
+  window: { type: 'rolling', seconds },
+  ...more,
+})
+
 describe('keys over several pages of their pools, swept and made again', () => {
   // Payouts every 2 s to 12,000 beneficiaries and 10,000 instruments at random: their windows hold
   // about 2,500 beneficiary keys and 1,700 instrument keys at a time, over several pages of 1,024
   // slots, and some keys are paid again within their window. Keys leave their windows and are swept
   // all the time, their slots are given out again in order, and later payouts to the same ids make
   // new keys on reused slots across the pages.
-  const rule = (id: string, kind: string, groupBy: string, threshold: string | number, seconds: number) => ({
-    id,
-    name: id,
-    kind,
-    action: 'review',
-    enabled: true,
-    threshold,
-    ...(typeof threshold === 'string' ? { currency: 'USD' } : {}),
-    group_by: groupBy,
-    window: { type: 'rolling', seconds },
-  })
   const rules = right(
     parseRuleSet({
       version: 1,
       rules: [
-        rule('ben_amount', 'max_amount_per_beneficiary', 'beneficiary', '25.00', 5_400),
-        rule('ins_count', 'max_daily_count', 'instrument', 1, 3_600),
-        rule('merchant_count', 'max_daily_count', 'merchant', 1_800, 3_600),
+        rollingRule('ben_amount', 'max_amount_per_beneficiary', '25.00', 5_400, {
+          currency: 'USD',
+          group_by: 'beneficiary',
+        }),
+        rollingRule('ins_count', 'max_daily_count', 1, 3_600, { group_by: 'instrument' }),
+        rollingRule('merchant_count', 'max_daily_count', 1_800, 3_600),
       ],
     }),
   )
@@ -267,15 +277,9 @@ describe('duplicate groups a beneficiary row holds, beside a merchant window', (
         ['dupes', 'duplicate_detection', 1, 600],
         ['dupes_twice', 'duplicate_detection', 2, 1200],
         ['merchant', 'max_daily_count', 100, 1200],
-      ].map(([id, kind, threshold, seconds]) => ({
-        id,
-        name: id,
-        kind,
-        action: 'review',
-        enabled: true,
-        threshold,
-        window: { type: 'rolling', seconds },
-      })),
+      ].map(([id, kind, threshold, seconds]) =>
+        rollingRule(id as string, kind as string, threshold as number, seconds as number),
+      ),
     }),
   )
   const step = fc.record({
