@@ -4,7 +4,8 @@
 // with open addressing (linear probing, load ≤ 3/4): a lookup of an id it does not hold — nearly
 // every payout — reads one or two neighbouring hashes and stops; the id itself is compared only
 // when the hashes agree. Expired ids go when the table is swept, in place: the ids after each
-// emptied position move back to close the gap (so a sweep allocates nothing; only growth does).
+// emptied position move back to close the gap (so a sweep allocates nothing unless it leaves the
+// table under 1/16 full; growth does).
 
 /** FNV-1a over the UTF-16 code units, never 0 (0 marks an empty slot). */
 export const hashOf = (s: string): number => {
@@ -95,7 +96,7 @@ export class IdTable {
 
   /**
    * Drops every id held until `t` or earlier, in place (then moves to smaller arrays if the table is
-   * very sparse): a sweep allocates nothing, so the table's arrays are made only as it grows.
+   * very sparse): otherwise a sweep allocates nothing, so the table's arrays are made as it grows.
    */
   sweep(t: number): void {
     const { hashes, untils, keys } = this

@@ -8,9 +8,9 @@
 // 32-bit hash of each, so a lookup reads neighbouring hashes and compares the key itself only when
 // they agree. Keys are dropped by `retain`, in place: the keys after each emptied position move
 // back to close the gap (as the sweep that calls it runs after as many new keys as were alive,
-// that is amortised O(1)). Only growth makes new arrays, so the replay's typed arrays are made
-// once each, not again at every sweep: V8 starts a full collection of the whole heap each time
-// 64 MB of them have been made since the last.
+// that is amortised O(1)). Only growth (and a table left under 1/16 full) makes new arrays, so
+// the replay's typed arrays are made once each, not again at every sweep: V8 starts a full
+// collection of the whole heap each time 64 MB of them have been made since the last.
 
 import { closeGaps, firstEmpty, grownCapacity, hashOf, shrinks } from './IdTable.js'
 
