@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { decimalOfNumber, decimalOfString, maxDecimalLength, significantDigits } from './internal/Decimal.js'
-import { unboundedReason } from './internal/SafePattern.js'
+import { unboundedReason } from './internal/Pattern.js'
 import { defaultThresholds, type Thresholds, ThresholdsCodec } from './Thresholds.js'
 
 // ---------------------------------------------------------------- model

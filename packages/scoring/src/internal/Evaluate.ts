@@ -4,6 +4,7 @@
  * Semantics are in docs/scoring.md; `test/reference.ts` is the tree-walking interpreter it must
  * agree with.
  */
+import * as E from 'fp-ts/lib/Either.js'
 import type { Comparison, Condition } from '../Rule.js'
 import {
   canonicalText,
@@ -13,7 +14,7 @@ import {
   decimalOfString,
   exactDouble,
 } from './Decimal.js'
-import { maxMatchedLength } from './SafePattern.js'
+import { compilePattern } from './Pattern.js'
 
 // ---------------------------------------------------------------- model
 
@@ -186,15 +187,11 @@ const valueTest = (c: Exclude<Comparison, { op: 'exists' }>): ValueTest => {
           : Array.isArray(value) && value.some(eq)
     }
     case 'matches': {
-      let pattern: RegExp | undefined
-      try {
-        pattern = new RegExp(c.value, 'u')
-      } catch {
-        pattern = undefined // refused by parseRules; never reached for a decoded rule set
-      }
-      const re = pattern
-      return (value) =>
-        re !== undefined && typeof value === 'string' && value.length <= maxMatchedLength && re.test(value)
+      // Refused by parseRules when it does not compile; never reached for a decoded rule set.
+      const pattern = compilePattern(c.value)
+      if (E.isLeft(pattern)) return () => false
+      const { test } = pattern.right
+      return (value) => typeof value === 'string' && test(value)
     }
   }
 }
