@@ -4,6 +4,7 @@
 import { compileRules, parseRules, scoreTransaction } from '@payout-kernel/scoring'
 import * as E from 'fp-ts/lib/Either.js'
 import { Engine } from 'json-rules-engine'
+import { RE2JS } from 're2js'
 import { compare, heapUsed } from './harness.js'
 
 const ruleCount = Number(process.env.SCORING_RULES ?? 50)
@@ -164,6 +165,36 @@ export async function main(): Promise<void> {
       name: 'scoreTransaction, decimal strings',
       itemsPerRun: txnCount,
       run: () => decimalTxns.reduce((s, txn) => s + ours(txn), 0),
+    },
+  })
+
+  // The matches operator's engine: re2js (linear time, what scoring runs since the ReDoS fix)
+  // against the backtracking RegExp it replaced, on the bench's patterns and string values.
+  const benchPatterns = [
+    ...new Set(
+      rules.flatMap((r) =>
+        (r.condition.all ?? r.condition.any ?? [])
+          .filter((c) => c.op === 'matches')
+          .map((c) => String(c.value)),
+      ),
+    ),
+  ]
+  const values = transactions.flatMap((txn) =>
+    Object.values(txn).filter((v): v is string => typeof v === 'string'),
+  )
+  const native = benchPatterns.map((p) => new RegExp(p, 'u'))
+  const linear = benchPatterns.map((p) => RE2JS.compile(p))
+  await compare({
+    title: `pattern tests per second (${benchPatterns.length} patterns × ${values.length} values)`,
+    baseline: {
+      name: 'RegExp (backtracking, the engine before the fix)',
+      itemsPerRun: values.length * native.length,
+      run: () => values.reduce((n, v) => n + native.reduce((m, re) => m + (re.test(v) ? 1 : 0), 0), 0),
+    },
+    candidate: {
+      name: 're2js RE2JS.test (linear time)',
+      itemsPerRun: values.length * linear.length,
+      run: () => values.reduce((n, v) => n + linear.reduce((m, re) => m + (re.test(v) ? 1 : 0), 0), 0),
     },
   })
 }

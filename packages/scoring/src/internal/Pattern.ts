@@ -44,6 +44,8 @@ export interface CompiledPattern {
   readonly source: string
   /** The RE2 syntax it runs as. */
   readonly re2: string
+  /** Positions once counted repetitions are written out (at most `maxPatternSize`). */
+  readonly size: number
   /** Whether the pattern matches somewhere in the value (as `RegExp.prototype.test` would). */
   readonly test: (value: string) => boolean
 }
@@ -345,6 +347,7 @@ export const compilePattern = (source: string): E.Either<string, CompiledPattern
     return E.right({
       source,
       re2,
+      size: shape.size,
       test: (value: string) => value.length <= maxMatchedLength && compiled.test(value),
     })
   } catch (e) {
