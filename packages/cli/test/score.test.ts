@@ -125,3 +125,30 @@ test('CSV transactions are read with a header row', async () => {
       .map((l) => (JSON.parse(l) as { line: number; score: number }).score),
   ).toEqual([150, 0])
 })
+
+test('a non-finite number nested in a transaction (1e999 reads as Infinity) is a bad line naming its path', async () => {
+  const nested = [
+    '{"referenceId":"t1","amount":"10.00","meta":{"device":{"risk":1e999}}}',
+    '{"referenceId":"t2","amount":"10.00","scores":[1,-1e999]}',
+    JSON.stringify({ referenceId: 't3', amount: '1250.00', meta: { device: { risk: 3 } } }),
+  ].join('\n')
+  const files = scratch({ 'rules.json': rules, 'txns.ndjson': nested })
+  const { code, out, err } = await capture([
+    'score',
+    '--rules',
+    files['rules.json'] ?? '',
+    '--transactions',
+    files['txns.ndjson'] ?? '',
+  ])
+  expect(err).toMatch(
+    /txns\.ndjson:1: transaction\.meta\.device\.risk: must be a finite number, got Infinity/,
+  )
+  expect(err).toMatch(/txns\.ndjson:2: transaction\.scores\.1: must be a finite number, got -Infinity/)
+  expect(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { line: number }).line),
+  ).toEqual([3])
+  expect(code).toBe(1)
+})

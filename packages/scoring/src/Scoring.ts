@@ -156,12 +156,20 @@ const isPlainObject = (u: unknown): u is Record<string, unknown> => {
   return proto === Object.prototype || proto === null
 }
 
-const fieldValueProblem = (v: unknown): string | undefined => {
+type Problems = Array<{ field: string; message: string }>
+
+/** The most problems one decode reports (a list of a million NaNs is refused without a million lines). */
+const maxProblems = 100
+
+/** A problem of a primitive value, or `undefined` when it is JSON (or a list or plain object, walked apart). */
+const scalarProblem = (v: unknown, inList: boolean): string | undefined => {
   switch (typeof v) {
     case 'string':
     case 'boolean':
-    case 'undefined':
       return undefined
+    case 'undefined':
+      // An absent field reads as undefined, as JSON.stringify drops it; a list cannot hold one.
+      return inList ? 'must be a JSON value, got undefined (a list cannot hold one)' : undefined
     case 'number':
       return Number.isFinite(v) ? undefined : `must be a finite number, got ${describeValue(v)}`
     case 'object':
@@ -173,19 +181,99 @@ const fieldValueProblem = (v: unknown): string | undefined => {
   }
 }
 
+interface Frame {
+  readonly node: object
+  /** The keys to visit: an object's own enumerable keys, or a list's indices. */
+  readonly keys: ReadonlyArray<string> | number
+  /** This node's path from the root. */
+  readonly path: string
+  next: number
+}
+
 /**
- * Decodes a flat record of fields (a transaction, or features): a plain object whose values are
- * JSON values (strings, finite numbers, booleans, null, lists, objects). Any field is allowed.
+ * Walks a list or plain object (without recursion, so any depth is safe) and records each value
+ * inside it that is not JSON, by its dotted path: a non-finite number, a function, a symbol, a
+ * bigint, undefined in a list, a hole in a list, an object that is not plain, a value that refers
+ * back to one that holds it (a cycle), a getter or proxy that throws.
+ */
+const walkJson = (root: object, rootPath: string, problems: Problems): void => {
+  const onPath = new Set<object>()
+  const stack: Frame[] = []
+  const enter = (node: object, path: string): void => {
+    if (onPath.has(node)) {
+      problems.push({ field: path, message: 'must be a JSON value, got a value that holds itself (a cycle)' })
+      return
+    }
+    onPath.add(node)
+    stack.push({ node, path, keys: Array.isArray(node) ? node.length : Object.keys(node), next: 0 })
+  }
+  try {
+    enter(root, rootPath)
+  } catch {
+    problems.push({ field: rootPath, message: 'must be a JSON value, got one that could not be read' })
+    return
+  }
+  while (stack.length > 0 && problems.length < maxProblems) {
+    const top = stack[stack.length - 1] as Frame
+    const list = typeof top.keys === 'number'
+    if (top.next >= (list ? (top.keys as number) : (top.keys as ReadonlyArray<string>).length)) {
+      onPath.delete(top.node)
+      stack.pop()
+      continue
+    }
+    const index = top.next++
+    const key = list ? String(index) : ((top.keys as ReadonlyArray<string>)[index] as string)
+    const path = `${top.path}.${key}`
+    try {
+      if (list && !Object.hasOwn(top.node, key)) {
+        problems.push({ field: path, message: 'must be a JSON value, got a hole in a list' })
+        continue
+      }
+      const value: unknown = (top.node as Record<string, unknown>)[key]
+      const problem = scalarProblem(value, list)
+      if (problem !== undefined) problems.push({ field: path, message: problem })
+      else if (typeof value === 'object' && value !== null) enter(value, path)
+    } catch {
+      problems.push({ field: path, message: 'must be a JSON value, got one that could not be read' })
+    }
+  }
+}
+
+/**
+ * Decodes a record of fields (a transaction, or features): a plain object whose values are JSON
+ * values at any depth (strings, finite numbers, booleans, null, lists, plain objects). Any field is
+ * allowed. A flat record's scalars are checked in place; only lists and objects are walked.
  */
 const decodeFields = (u: unknown, field: string): E.Either<ValidationError, Fields> => {
-  if (!isPlainObject(u))
-    return E.left(validationError(field, `must be an object of fields, got ${describeValue(u)}`))
-  const problems: Array<{ field: string; message: string }> = []
-  for (const key of Object.keys(u)) {
-    const problem = fieldValueProblem(u[key])
-    if (problem !== undefined) problems.push({ field: `${field}.${key}`, message: problem })
+  let plain: boolean
+  try {
+    plain = isPlainObject(u)
+  } catch {
+    plain = false
   }
-  return problems.length > 0 ? E.left({ _tag: 'ValidationError', problems }) : E.right(u)
+  if (!plain) return E.left(validationError(field, `must be an object of fields, got ${describeValue(u)}`))
+  const fields = u as Record<string, unknown>
+  const problems: Problems = []
+  let nested = false
+  try {
+    for (const key of Object.keys(fields)) {
+      const value = fields[key]
+      if (typeof value === 'object' && value !== null) nested = true
+      else {
+        const problem = scalarProblem(value, false)
+        if (problem !== undefined) problems.push({ field: `${field}.${key}`, message: problem })
+      }
+    }
+  } catch {
+    nested = true
+  }
+  if (nested) {
+    problems.length = 0
+    walkJson(fields, field, problems)
+  }
+  return problems.length > 0
+    ? E.left({ _tag: 'ValidationError', problems: problems.slice(0, maxProblems) })
+    : E.right(fields)
 }
 
 // ---------------------------------------------------------------- operations

@@ -211,3 +211,167 @@ describe('hostile input', () => {
     },
   )
 })
+
+// ---------------------------------------------------------------- values that are not JSON, at any depth
+
+type Planted = {
+  readonly name: string
+  readonly make: (ancestor: object) => unknown
+  readonly onlyInList?: true
+}
+const notJson: ReadonlyArray<Planted> = [
+  { name: 'Infinity', make: () => Number.POSITIVE_INFINITY },
+  { name: '-Infinity', make: () => Number.NEGATIVE_INFINITY },
+  { name: 'NaN', make: () => Number.NaN },
+  { name: 'a function', make: () => () => 1 },
+  { name: 'a symbol', make: () => Symbol('s') },
+  { name: 'a bigint', make: () => 10n },
+  { name: 'a Date', make: () => new Date(0) },
+  { name: 'a Map', make: () => new Map([[1, 2]]) },
+  { name: 'a cycle', make: (ancestor) => ancestor },
+  { name: 'undefined in a list', make: () => undefined, onlyInList: true },
+]
+
+/** Walks down `steps` into lists and objects, plants the value there and says at which path. */
+const plant = (root: Record<string, unknown>, steps: ReadonlyArray<number>, bad: Planted, stepUp: number) => {
+  const chain: object[] = [root]
+  let node: Record<string, unknown> | unknown[] = root
+  let path = 'transaction'
+  for (const step of steps) {
+    const here: Record<string, unknown> = node as Record<string, unknown>
+    const inner = Object.keys(here).filter((k) => typeof here[k] === 'object' && here[k] !== null)
+    const key = inner[step % Math.max(1, inner.length)]
+    if (key === undefined) break
+    node = here[key] as Record<string, unknown> | unknown[]
+    chain.push(node)
+    path = `${path}.${key}`
+  }
+  const value = bad.make(chain[Math.max(0, chain.length - 1 - (stepUp % chain.length))] as object)
+  if (Array.isArray(node)) {
+    node.push(value)
+    return { path: `${path}.${node.length - 1}`, undo: () => node.pop() }
+  }
+  const target = node
+  if (bad.onlyInList) {
+    target.planted = [1, value]
+    return { path: `${path}.planted.1`, undo: () => delete target.planted }
+  }
+  target.planted = value
+  return { path: `${path}.planted`, undo: () => delete target.planted }
+}
+
+const arbTree = fc.dictionary(
+  fc.constantFrom('referenceId', 'amount', 'nested', 'list', 'meta', 'x'),
+  fc.jsonValue({ maxDepth: 4 }),
+  { minKeys: 1 },
+) as fc.Arbitrary<Record<string, unknown>>
+
+describe('values that are not JSON, at any depth', () => {
+  const nestedRules = parse([
+    {
+      id: 'nx',
+      name: 'Nested x',
+      status: 'ACTIVE',
+      score: 10,
+      dry_run: false,
+      condition: { field: 'nested.x', op: 'gt', value: 5 },
+    },
+  ])
+
+  test('the reported inputs are refused with their paths', () => {
+    const compiled = compileRules(nestedRules)
+    const infinite = scoreTransaction(compiled, {
+      referenceId: 'r1',
+      nested: { x: Number.POSITIVE_INFINITY },
+    })
+    expect(E.isLeft(infinite) && infinite.left.problems).toEqual([
+      { field: 'transaction.nested.x', message: 'must be a finite number, got Infinity' },
+    ])
+    const nan = scoreTransaction(compiled, { referenceId: 'r1', list: [1, Number.NaN] })
+    expect(E.isLeft(nan) && nan.left.problems).toEqual([
+      { field: 'transaction.list.1', message: 'must be a finite number, got NaN' },
+    ])
+    expect(score(nestedRules, { referenceId: 'r1', nested: { x: 6 } }).score).toBe(10)
+  })
+
+  test.prop(
+    [
+      arbRuleSet,
+      arbTree,
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.constantFrom(...notJson),
+      fc.nat(),
+      fc.boolean(),
+    ],
+    { numRuns: 3000 },
+  )(
+    'one value that is not JSON planted at a random path is refused naming that exact path, in scoring and rescoring; without it the transaction scores as before',
+    (set, tree, steps, bad, stepUp, asFeatures) => {
+      const compiled = compileRules(set)
+      const pristine = structuredClone(tree)
+      const before = scoreTransaction(compiled, pristine)
+      expect(E.isRight(before)).toBe(true)
+      const { path, undo } = plant(tree, steps, bad, stepUp)
+      const planted = asFeatures ? scoreTransaction(compiled, {}, tree) : scoreTransaction(compiled, tree)
+      const field = asFeatures ? path.replace(/^transaction/, 'features') : path
+      expect(E.isLeft(planted) && planted.left.problems.map((p) => p.field), bad.name).toEqual([field])
+      if (E.isRight(before)) {
+        const stored = rescoreTransaction(compiled, { transaction: tree, result: before.right })
+        expect(E.isLeft(stored) && stored.left.problems.map((p) => p.field)).toEqual([path])
+      }
+      undo()
+      expect(scoreTransaction(compiled, tree)).toEqual(before)
+    },
+  )
+
+  test('getters that throw, holes in lists and proxies are refused by path, not thrown', () => {
+    const compiled = compileRules(nestedRules)
+    const getter = Object.defineProperty({ ok: 1 }, 'boom', {
+      enumerable: true,
+      get() {
+        throw new Error('boom')
+      },
+    })
+    const fieldsOf = (txn: unknown) => {
+      const r = scoreTransaction(compiled, txn)
+      return E.isLeft(r) ? r.left.problems.map((p) => p.field) : []
+    }
+    expect(fieldsOf({ nested: getter })).toEqual(['transaction.nested.boom'])
+    const holey: unknown[] = [1]
+    holey[2] = 3
+    expect(fieldsOf({ list: holey })).toEqual(['transaction.list.1'])
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys')
+        },
+      },
+    )
+    expect(fieldsOf({ nested: hostile })).toEqual(['transaction.nested'])
+    expect(E.isLeft(scoreTransaction(compiled, hostile))).toBe(true)
+  })
+
+  test('a shared value that is not a cycle is JSON; 100,000 levels of nesting are walked without recursion', () => {
+    const shared = { x: 6 }
+    expect(score(nestedRules, { nested: shared, again: shared }).score).toBe(10)
+    let deep: Record<string, unknown> = { v: 1 }
+    for (let i = 0; i < 100_000; i++) deep = { n: deep }
+    expect(E.isRight(scoreTransaction(compileRules(nestedRules), { deep }))).toBe(true)
+    let bottom: Record<string, unknown> = deep
+    while (typeof bottom.n === 'object') bottom = bottom.n as Record<string, unknown>
+    bottom.v = Number.NaN
+    const refused = scoreTransaction(compileRules(nestedRules), { deep })
+    expect(E.isLeft(refused) && refused.left.problems.map((p) => p.field)).toEqual([
+      `transaction.deep${'.n'.repeat(100_000)}.v`,
+    ])
+  })
+
+  test('a list of a million NaNs is refused with the first 100 problems, not a million', () => {
+    const refused = scoreTransaction(compileRules(nestedRules), {
+      list: new Array(1_000_000).fill(Number.NaN),
+    })
+    expect(E.isLeft(refused) && refused.left.problems.length).toBe(100)
+    expect(E.isLeft(refused) && refused.left.problems[99]?.field).toBe('transaction.list.99')
+  })
+})
