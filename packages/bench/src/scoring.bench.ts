@@ -197,4 +197,27 @@ export async function main(): Promise<void> {
       run: () => values.reduce((n, v) => n + linear.reduce((m, re) => m + (re.test(v) ? 1 : 0), 0), 0),
     },
   })
+
+  // The JSON check walks lists and objects inside a transaction (a flat one is checked in place):
+  // the same transactions with a nested object of device data and a list of recent amounts.
+  const nestedTxns = transactions.map((txn, i) => ({
+    ...txn,
+    meta: {
+      device: { id: `d${i % 97}`, risk: i % 7, trusted: i % 2 === 0 },
+      recent: [i % 13, i % 17, 1250.5],
+    },
+  }))
+  await compare({
+    title: 'flat transactions vs the same with a nested object and list (the JSON walk)',
+    baseline: {
+      name: 'scoreTransaction, flat',
+      itemsPerRun: txnCount,
+      run: () => transactions.reduce((s, txn) => s + ours(txn), 0),
+    },
+    candidate: {
+      name: 'scoreTransaction, nested meta walked',
+      itemsPerRun: txnCount,
+      run: () => nestedTxns.reduce((s, txn) => s + ours(txn), 0),
+    },
+  })
 }

@@ -183,32 +183,39 @@ const scalarProblem = (v: unknown, inList: boolean): string | undefined => {
 
 interface Frame {
   readonly node: object
-  /** The keys to visit: an object's own enumerable keys, or a list's indices. */
+  /** This node's key in the one that holds it (the first frame's is unused). */
+  readonly key: string
+  /** The keys to visit: an object's own enumerable keys, or a list's length. */
   readonly keys: ReadonlyArray<string> | number
-  /** This node's path from the root. */
-  readonly path: string
   next: number
 }
 
+/** Below this depth the frames are searched for a cycle; past it a Set of them is kept. */
+const shallow = 32
+
 /**
- * Walks a list or plain object (without recursion, so any depth is safe) and records each value
- * inside it that is not JSON, by its dotted path: a non-finite number, a function, a symbol, a
- * bigint, undefined in a list, a hole in a list, an object that is not plain, a value that refers
- * back to one that holds it (a cycle), a getter or proxy that throws.
+ * Walks a list or plain object held by the record `holder` (without recursion, so any depth is
+ * safe) and records each value inside it that is not JSON, by its dotted path: a non-finite
+ * number, a function, a symbol, a bigint, undefined in a list, a hole in a list, an object that
+ * is not plain, a value that holds itself (a cycle), a getter or proxy that throws. Paths are
+ * spelled only for problems, so a clean walk makes no strings.
  */
-const walkJson = (root: object, rootPath: string, problems: Problems): void => {
-  const onPath = new Set<object>()
+const walkJson = (holder: object, root: object, rootPath: string, problems: Problems): void => {
   const stack: Frame[] = []
-  const enter = (node: object, path: string): void => {
-    if (onPath.has(node)) {
-      problems.push({ field: path, message: 'must be a JSON value, got a value that holds itself (a cycle)' })
-      return
-    }
-    onPath.add(node)
-    stack.push({ node, path, keys: Array.isArray(node) ? node.length : Object.keys(node), next: 0 })
+  let onPath: Set<object> | undefined
+  const pathTo = (key: string): string => {
+    let path = rootPath
+    for (let i = 1; i < stack.length; i++) path += `.${(stack[i] as Frame).key}`
+    return `${path}.${key}`
   }
+  const framed = (node: object, key: string): Frame => ({
+    node,
+    key,
+    keys: Array.isArray(node) ? node.length : Object.keys(node),
+    next: 0,
+  })
   try {
-    enter(root, rootPath)
+    stack.push(framed(root, ''))
   } catch {
     problems.push({ field: rootPath, message: 'must be a JSON value, got one that could not be read' })
     return
@@ -217,24 +224,34 @@ const walkJson = (root: object, rootPath: string, problems: Problems): void => {
     const top = stack[stack.length - 1] as Frame
     const list = typeof top.keys === 'number'
     if (top.next >= (list ? (top.keys as number) : (top.keys as ReadonlyArray<string>).length)) {
-      onPath.delete(top.node)
+      onPath?.delete(top.node)
       stack.pop()
       continue
     }
     const index = top.next++
     const key = list ? String(index) : ((top.keys as ReadonlyArray<string>)[index] as string)
-    const path = `${top.path}.${key}`
     try {
       if (list && !Object.hasOwn(top.node, key)) {
-        problems.push({ field: path, message: 'must be a JSON value, got a hole in a list' })
+        problems.push({ field: pathTo(key), message: 'must be a JSON value, got a hole in a list' })
         continue
       }
       const value: unknown = (top.node as Record<string, unknown>)[key]
       const problem = scalarProblem(value, list)
-      if (problem !== undefined) problems.push({ field: path, message: problem })
-      else if (typeof value === 'object' && value !== null) enter(value, path)
+      if (problem !== undefined) problems.push({ field: pathTo(key), message: problem })
+      else if (typeof value === 'object' && value !== null) {
+        if (value === holder || (onPath ? onPath.has(value) : stack.some((f) => f.node === value)))
+          problems.push({
+            field: pathTo(key),
+            message: 'must be a JSON value, got a value that holds itself (a cycle)',
+          })
+        else {
+          stack.push(framed(value, key))
+          if (onPath !== undefined) onPath.add(value)
+          else if (stack.length > shallow) onPath = new Set(stack.map((f) => f.node))
+        }
+      }
     } catch {
-      problems.push({ field: path, message: 'must be a JSON value, got one that could not be read' })
+      problems.push({ field: pathTo(key), message: 'must be a JSON value, got one that could not be read' })
     }
   }
 }
@@ -242,7 +259,7 @@ const walkJson = (root: object, rootPath: string, problems: Problems): void => {
 /**
  * Decodes a record of fields (a transaction, or features): a plain object whose values are JSON
  * values at any depth (strings, finite numbers, booleans, null, lists, plain objects). Any field is
- * allowed. A flat record's scalars are checked in place; only lists and objects are walked.
+ * allowed. Scalars are checked in place; only lists and objects are walked.
  */
 const decodeFields = (u: unknown, field: string): E.Either<ValidationError, Fields> => {
   let plain: boolean
@@ -254,22 +271,34 @@ const decodeFields = (u: unknown, field: string): E.Either<ValidationError, Fiel
   if (!plain) return E.left(validationError(field, `must be an object of fields, got ${describeValue(u)}`))
   const fields = u as Record<string, unknown>
   const problems: Problems = []
-  let nested = false
+  let keys: ReadonlyArray<string>
   try {
-    for (const key of Object.keys(fields)) {
-      const value = fields[key]
-      if (typeof value === 'object' && value !== null) nested = true
-      else {
-        const problem = scalarProblem(value, false)
-        if (problem !== undefined) problems.push({ field: `${field}.${key}`, message: problem })
-      }
-    }
+    keys = Object.keys(fields)
   } catch {
-    nested = true
+    return E.left(validationError(field, 'must be an object of fields, got one that could not be read'))
   }
-  if (nested) {
-    problems.length = 0
-    walkJson(fields, field, problems)
+  for (const key of keys) {
+    if (problems.length >= maxProblems) break
+    let value: unknown
+    try {
+      value = fields[key]
+    } catch {
+      problems.push({
+        field: `${field}.${key}`,
+        message: 'must be a JSON value, got one that could not be read',
+      })
+      continue
+    }
+    const problem = scalarProblem(value, false)
+    if (problem !== undefined) problems.push({ field: `${field}.${key}`, message: problem })
+    else if (typeof value === 'object' && value !== null) {
+      if (value === fields)
+        problems.push({
+          field: `${field}.${key}`,
+          message: 'must be a JSON value, got a value that holds itself (a cycle)',
+        })
+      else walkJson(fields, value, `${field}.${key}`, problems)
+    }
   }
   return problems.length > 0
     ? E.left({ _tag: 'ValidationError', problems: problems.slice(0, maxProblems) })
@@ -329,7 +358,8 @@ const scoreFields = (compiled: CompiledRules, txn: Fields, features: Fields): Sc
 /**
  * Scores a transaction (its flat fields, any extra fields allowed) with optional features
  * (aggregates the caller computed, read by rules as `features.<name>`). A transaction or features
- * that are not an object of JSON values are refused with the field path; nothing is thrown.
+ * that are not an object of JSON values (at any depth) are refused with the field path of each
+ * bad value (`transaction.nested.x`, `transaction.list.1`); nothing is thrown.
  *
  * @example
  * import { compileRules, parseRules, scoreTransaction } from '@payout-kernel/scoring'

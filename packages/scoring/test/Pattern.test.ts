@@ -218,10 +218,20 @@ describe('generated patterns', () => {
     (pattern, values) => {
       const p = compiled(pattern)
       const re = new RegExp(pattern, 'u')
-      for (const v of values)
+      for (const v of values) {
+        // V8 lets \B match empty between the two halves of a surrogate pair ("a😀a" at index 2),
+        // where the spec's search, and RE2, step over the pair: the one known difference, pinned below.
+        if (pattern.includes('\\B') && /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(v)) continue
         expect(p.test(v), `${pattern} (${p.re2}) on ${JSON.stringify(v)}`).toBe(re.test(v))
+      }
     },
   )
+
+  test('the one known difference: \\B never matches inside a surrogate pair (V8 finds it at index 2 of "a😀a")', () => {
+    expect(compiled('\\B').test('a😀a')).toBe(false)
+    expect(/\B/u.exec('a😀a')?.index).toBe(2)
+    expect(compiled('\\B').test('ab😀')).toBe(true)
+  })
 
   /** 10,000 characters of runs of the pattern's own characters, ending in a character it has not. */
   const arbHostile = (pattern: string) => {
