@@ -43,15 +43,20 @@ const lines = [
   JSON.stringify([1, 2]),
 ].join('\n')
 
-test('score writes one result per good line, reports bad lines with their line number, exits 1 on findings', async () => {
-  const files = scratch({ 'rules.json': rules, 'txns.ndjson': lines })
-  const { code, out, err } = await capture([
+/** Runs `score` with the rules above on the given NDJSON text. */
+const scoreLines = (ndjson: string) => {
+  const files = scratch({ 'rules.json': rules, 'txns.ndjson': ndjson })
+  return capture([
     'score',
     '--rules',
     files['rules.json'] ?? '',
     '--transactions',
     files['txns.ndjson'] ?? '',
   ])
+}
+
+test('score writes one result per good line, reports bad lines with their line number, exits 1 on findings', async () => {
+  const { code, out, err } = await scoreLines(lines)
   const results = out
     .trim()
     .split('\n')
@@ -132,14 +137,7 @@ test('a non-finite number nested in a transaction (1e999 reads as Infinity) is a
     '{"referenceId":"t2","amount":"10.00","scores":[1,-1e999]}',
     JSON.stringify({ referenceId: 't3', amount: '1250.00', meta: { device: { risk: 3 } } }),
   ].join('\n')
-  const files = scratch({ 'rules.json': rules, 'txns.ndjson': nested })
-  const { code, out, err } = await capture([
-    'score',
-    '--rules',
-    files['rules.json'] ?? '',
-    '--transactions',
-    files['txns.ndjson'] ?? '',
-  ])
+  const { code, out, err } = await scoreLines(nested)
   expect(err).toMatch(
     /txns\.ndjson:1: transaction\.meta\.device\.risk: must be a finite number, got Infinity/,
   )
