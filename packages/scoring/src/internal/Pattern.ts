@@ -228,7 +228,7 @@ const elementShape = (e: AST.Element): Shape => {
       const isGroup = e.element.type === 'Group' || e.element.type === 'CapturingGroup'
       if (isGroup && e.max > 1 && (inner.quantified || inner.alternation))
         throw new Refusal(
-          'must not repeat a group that contains a quantifier or an alternation (catastrophic backtracking)',
+          'must not repeat a group that contains a quantifier or an alternation (a rule of the pattern language kept from before the linear-time engine)',
         )
       const copies = Number.isFinite(e.max) ? e.max : e.min + 1
       return { size: inner.size * copies, quantified: true, alternation: inner.alternation }
