@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { decimalOfNumber, decimalOfString, maxDecimalLength, significantDigits } from './internal/Decimal.js'
-import { unboundedReason } from './internal/Pattern.js'
+import { patternRefusal } from './internal/Pattern.js'
 import { defaultThresholds, type Thresholds, ThresholdsCodec } from './Thresholds.js'
 
 // ---------------------------------------------------------------- model
@@ -237,7 +237,7 @@ const decodeComparison = (o: Record<string, unknown>, fail: Fail): void => {
       if (required())
         check(
           typeof value === 'string'
-            ? unboundedReason(value)
+            ? patternRefusal(value)
             : `must be a pattern string, got ${describeValue(value)}`,
         )
       return

@@ -185,22 +185,29 @@ interface Frame {
   readonly node: object
   /** This node's key in the one that holds it (the first frame's is unused). */
   readonly key: string
-  /** The keys to visit: an object's own enumerable keys, or a list's length. */
-  readonly keys: ReadonlyArray<string> | number
+  /** An object's own enumerable keys, or `null` for a list (whose keys are its indices). */
+  readonly keys: ReadonlyArray<string> | null
+  readonly length: number
   next: number
 }
 
 /** Below this depth the frames are searched for a cycle; past it a Set of them is kept. */
 const shallow = 32
 
+const framed = (node: object, key: string): Frame => {
+  if (Array.isArray(node)) return { node, key, keys: null, length: node.length, next: 0 }
+  const keys = Object.keys(node)
+  return { node, key, keys, length: keys.length, next: 0 }
+}
+
 /**
- * Walks a list or plain object held by the record `holder` (without recursion, so any depth is
- * safe) and records each value inside it that is not JSON, by its dotted path: a non-finite
+ * Walks a record of fields and every list and plain object inside it (without recursion, so any
+ * depth is safe) and records each value that is not JSON, by its dotted path: a non-finite
  * number, a function, a symbol, a bigint, undefined in a list, a hole in a list, an object that
  * is not plain, a value that holds itself (a cycle), a getter or proxy that throws. Paths are
- * spelled only for problems, so a clean walk makes no strings.
+ * spelled only for problems, so a clean walk makes no strings. Stops at `maxProblems`.
  */
-const walkJson = (holder: object, root: object, rootPath: string, problems: Problems): void => {
+const walkJson = (root: object, rootPath: string, problems: Problems): void => {
   const stack: Frame[] = []
   let onPath: Set<object> | undefined
   const pathTo = (key: string): string => {
@@ -208,12 +215,6 @@ const walkJson = (holder: object, root: object, rootPath: string, problems: Prob
     for (let i = 1; i < stack.length; i++) path += `.${(stack[i] as Frame).key}`
     return `${path}.${key}`
   }
-  const framed = (node: object, key: string): Frame => ({
-    node,
-    key,
-    keys: Array.isArray(node) ? node.length : Object.keys(node),
-    next: 0,
-  })
   try {
     stack.push(framed(root, ''))
   } catch {
@@ -222,14 +223,15 @@ const walkJson = (holder: object, root: object, rootPath: string, problems: Prob
   }
   while (stack.length > 0 && problems.length < maxProblems) {
     const top = stack[stack.length - 1] as Frame
-    const list = typeof top.keys === 'number'
-    if (top.next >= (list ? (top.keys as number) : (top.keys as ReadonlyArray<string>).length)) {
+    if (top.next >= top.length) {
       onPath?.delete(top.node)
       stack.pop()
       continue
     }
     const index = top.next++
-    const key = list ? String(index) : ((top.keys as ReadonlyArray<string>)[index] as string)
+    const { keys } = top
+    const list = keys === null
+    const key = keys === null ? String(index) : (keys[index] as string)
     try {
       if (list && !Object.hasOwn(top.node, key)) {
         problems.push({ field: pathTo(key), message: 'must be a JSON value, got a hole in a list' })
@@ -239,7 +241,7 @@ const walkJson = (holder: object, root: object, rootPath: string, problems: Prob
       const problem = scalarProblem(value, list)
       if (problem !== undefined) problems.push({ field: pathTo(key), message: problem })
       else if (typeof value === 'object' && value !== null) {
-        if (value === holder || (onPath ? onPath.has(value) : stack.some((f) => f.node === value)))
+        if (onPath ? onPath.has(value) : stack.some((f) => f.node === value))
           problems.push({
             field: pathTo(key),
             message: 'must be a JSON value, got a value that holds itself (a cycle)',
@@ -259,7 +261,7 @@ const walkJson = (holder: object, root: object, rootPath: string, problems: Prob
 /**
  * Decodes a record of fields (a transaction, or features): a plain object whose values are JSON
  * values at any depth (strings, finite numbers, booleans, null, lists, plain objects). Any field is
- * allowed. Scalars are checked in place; only lists and objects are walked.
+ * allowed.
  */
 const decodeFields = (u: unknown, field: string): E.Either<ValidationError, Fields> => {
   let plain: boolean
@@ -269,40 +271,9 @@ const decodeFields = (u: unknown, field: string): E.Either<ValidationError, Fiel
     plain = false
   }
   if (!plain) return E.left(validationError(field, `must be an object of fields, got ${describeValue(u)}`))
-  const fields = u as Record<string, unknown>
   const problems: Problems = []
-  let keys: ReadonlyArray<string>
-  try {
-    keys = Object.keys(fields)
-  } catch {
-    return E.left(validationError(field, 'must be an object of fields, got one that could not be read'))
-  }
-  for (const key of keys) {
-    if (problems.length >= maxProblems) break
-    let value: unknown
-    try {
-      value = fields[key]
-    } catch {
-      problems.push({
-        field: `${field}.${key}`,
-        message: 'must be a JSON value, got one that could not be read',
-      })
-      continue
-    }
-    const problem = scalarProblem(value, false)
-    if (problem !== undefined) problems.push({ field: `${field}.${key}`, message: problem })
-    else if (typeof value === 'object' && value !== null) {
-      if (value === fields)
-        problems.push({
-          field: `${field}.${key}`,
-          message: 'must be a JSON value, got a value that holds itself (a cycle)',
-        })
-      else walkJson(fields, value, `${field}.${key}`, problems)
-    }
-  }
-  return problems.length > 0
-    ? E.left({ _tag: 'ValidationError', problems: problems.slice(0, maxProblems) })
-    : E.right(fields)
+  walkJson(u as object, field, problems)
+  return problems.length > 0 ? E.left({ _tag: 'ValidationError', problems }) : E.right(u as Fields)
 }
 
 // ---------------------------------------------------------------- operations

@@ -40,8 +40,6 @@ export const maxMatchedLength = 10_000
 
 /** A checked pattern, ready to test values in linear time. */
 export interface CompiledPattern {
-  /** The pattern as written. */
-  readonly source: string
   /** The RE2 syntax it runs as. */
   readonly re2: string
   /** Positions once counted repetitions are written out (at most `maxPatternSize`). */
@@ -101,6 +99,9 @@ const complement = (ranges: ReadonlyArray<Range>): ReadonlyArray<Range> => {
 const hex = (cp: number): string => `\\x{${cp.toString(16).toUpperCase()}}`
 const rangeText = ([lo, hi]: Range): string => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)
 const classOf = (ranges: ReadonlyArray<Range>): string => `[${ranges.map(rangeText).join('')}]`
+/** Ranges as a class of their own, or as members of the enclosing one. */
+const rangesText = (ranges: ReadonlyArray<Range>, inClass: boolean): string =>
+  inClass ? ranges.map(rangeText).join('') : classOf(ranges)
 
 /** General categories by long and short name, as RE2 names them (short). */
 const generalCategories: Readonly<Record<string, string>> = {
@@ -246,15 +247,11 @@ const setText = (set: AST.CharacterSet, inClass: boolean): string => {
     case 'word':
     case 'space': {
       const base = set.kind === 'digit' ? digit : set.kind === 'word' ? word : space
-      const ranges = set.negate ? complement(base) : base
-      return inClass ? ranges.map(rangeText).join('') : classOf(ranges)
+      return rangesText(set.negate ? complement(base) : base, inClass)
     }
     case 'property': {
       const p = property(set)
-      if ('ranges' in p) {
-        const ranges = set.negate ? complement(p.ranges) : p.ranges
-        return inClass ? ranges.map(rangeText).join('') : classOf(ranges)
-      }
+      if ('ranges' in p) return rangesText(set.negate ? complement(p.ranges) : p.ranges, inClass)
       return `\\${set.negate ? 'P' : 'p'}{${p.name}}`
     }
   }
@@ -345,7 +342,6 @@ export const compilePattern = (source: string): E.Either<string, CompiledPattern
     const re2 = alternativesText(ast.alternatives)
     const compiled = RE2JS.compile(re2)
     return E.right({
-      source,
       re2,
       size: shape.size,
       test: (value: string) => value.length <= maxMatchedLength && compiled.test(value),
@@ -359,7 +355,7 @@ export const compilePattern = (source: string): E.Either<string, CompiledPattern
 }
 
 /** Why a pattern is refused, or `undefined` when it is accepted. */
-export const unboundedReason = (pattern: string): string | undefined => {
+export const patternRefusal = (pattern: string): string | undefined => {
   const compiled = compilePattern(pattern)
   return E.isLeft(compiled) ? compiled.left : undefined
 }
