@@ -32,6 +32,7 @@ export const projects = [
   project('velocity', 'packages/velocity'),
   project('rescore-policy', 'packages/rescore-policy'),
   project('scoring', 'packages/scoring'),
+  project('store-postgres', 'packages/store-postgres'),
   project('testkit', 'packages/testkit'),
   project('cli', 'packages/cli'),
   project('docs', 'docs'),

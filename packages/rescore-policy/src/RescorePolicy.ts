@@ -5,22 +5,20 @@
  * 501 → 400 (key) → 422 (id) → merchant quota 429 → idempotency replay / 409s → 404 → 409 locked
  * → 202 in flight → 429 cooldown → start.
  */
-import {
-  type ApiErrorBody,
-  BeneficiaryId,
-  describeValue,
-  MerchantId,
-  type ValidationError,
-  type ValidationProblem,
-} from '@payout-kernel/core'
-import { encodeRescoreVerdict, rescoreVerdict } from '@payout-kernel/trust'
+import type { ValidationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
 import {
-  fingerprintOf,
-  isWellFormedRequest,
-  matchesFingerprint,
-  plainIdempotencyKey,
-} from './internal/RequestShape.js'
+  admit,
+  completedKey,
+  completionOf,
+  failureFreesKey,
+  leaseProblems,
+  precheck,
+  type QuotaPosition,
+  quotaStatusAt,
+  released,
+  resolve,
+} from './internal/Decision.js'
 import {
   mapGet,
   mapSet,
@@ -31,17 +29,9 @@ import {
   tableSet,
 } from './internal/Versioned.js'
 import { merchantQuotaLimit, type RescoreConfig } from './RescoreConfig.js'
-import { decodeRescoreRequest, idempotencyKeyOf, type RescoreRequest } from './RescoreRequest.js'
-import {
-  type QuotaStatus,
-  type RescoreErrorCode,
-  type RescoreResponse,
-  type RescoreResponseBody,
-  rescoreError,
-  rescoreResponse,
-  retryAfterSeconds,
-} from './RescoreResponse.js'
-import type { BeneficiaryRescore, IdempotencyRecord, RescoreLease, RescoreState } from './RescoreState.js'
+import type { RescoreRequest } from './RescoreRequest.js'
+import { type QuotaStatus, type RescoreResponse, rescoreError, rescoreResponse } from './RescoreResponse.js'
+import type { RescoreLease, RescoreState } from './RescoreState.js'
 
 // ---------------------------------------------------------------- model
 
@@ -102,54 +92,9 @@ export interface RescoreSettlement {
   readonly response: RescoreResponse
 }
 
-// ---------------------------------------------------------------- responses
-
-// Shared, frozen bodies for the answers that carry no detail (a replay shares its stored body the same way).
-const errorBodies = new Map<RescoreErrorCode, RescoreResponseBody>()
-const errorBodyOf = (code: RescoreErrorCode): RescoreResponseBody => {
-  let body = errorBodies.get(code)
-  if (body === undefined) {
-    const { error } = rescoreError(code, { limit: 0, remaining: 0, resetSeconds: 0 }).body as ApiErrorBody
-    body = Object.freeze({ error: Object.freeze({ ...error }) })
-    errorBodies.set(code, body)
-  }
-  return body
-}
-const inFlightBody: RescoreResponseBody = Object.freeze({ status: 'in_flight' as const })
-const noEffects: readonly [] = Object.freeze([]) as readonly []
-
-/**
- * A response from the quota figures as header text: what `rescoreResponse` builds, without the
- * intermediate objects. `retryAfter` is omitted when negative.
- */
-const respond = (
-  status: RescoreResponse['status'],
-  body: RescoreResponseBody,
-  limitText: string,
-  remaining: number,
-  reset: number,
-  retryAfter: number,
-  replayed: boolean,
-): RescoreResponse => {
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    'X-RateLimit-Limit': limitText,
-    'X-RateLimit-Remaining': `${remaining}`,
-    'X-RateLimit-Reset': `${reset}`,
-  }
-  if (status === 429 || status === 404 || status === 501) headers['Cache-Control'] = 'no-store'
-  if (retryAfter >= 0) headers['Retry-After'] = `${retryAfter}`
-  if (replayed) headers['X-Idempotent-Replayed'] = 'true'
-  return { status, headers, body }
-}
-
 // ---------------------------------------------------------------- quota
 
-const sameLease = (a: RescoreLease, b: RescoreLease): boolean =>
-  a.startedAt === b.startedAt &&
-  a.beneficiaryId === b.beneficiaryId &&
-  a.idempotencyKey === b.idempotencyKey &&
-  a.merchantId === b.merchantId
+const noEffects: readonly [] = Object.freeze([]) as readonly []
 
 /** The merchant's limit under `config`, memoised on its log (a cache: the log's value is its times). */
 const limitOn = (log: QuotaLog, merchantId: string, config: RescoreConfig): void => {
@@ -185,63 +130,47 @@ const quotaTimeOf = (log: QuotaLog, now: number): number => {
   return now > latest ? now : latest
 }
 
-/**
- * The `X-RateLimit-*` figures as of `now`, nothing admitted. Time for the quota never goes back:
- * it is the later of `now` and the latest admission, so a clock that steps backwards never lets
- * an admission out early.
- */
+/** Where the merchant's log in the whole state stands at `now`. */
+const positionIn = (
+  log: QuotaLog | undefined,
+  merchantId: string,
+  now: number,
+  config: RescoreConfig,
+): QuotaPosition => {
+  if (log === undefined) {
+    const limit = merchantQuotaLimit(config, merchantId)
+    return { limit, limitText: `${limit}`, time: now, first: 0, live: 0, oldest: now, freeing: now }
+  }
+  limitOn(log, merchantId, config)
+  const time = quotaTimeOf(log, now)
+  const first = firstLive(log, time - config.quota.windowMs)
+  const live = log.len - first
+  const { limit } = log
+  return {
+    limit,
+    limitText: log.limitText,
+    time,
+    first,
+    live,
+    oldest: live === 0 ? time : (log.times[first] as number),
+    freeing: live === 0 ? time : (log.times[first + (live >= limit ? live - limit : 0)] as number),
+  }
+}
+
+/** The `X-RateLimit-*` figures as of `now` in the whole state, nothing admitted. */
 const readQuota = (
   state: RescoreState,
   merchantId: string,
   now: number,
   config: RescoreConfig,
-): QuotaStatus => {
-  const log = quotaLog(state.quotas, merchantId)
-  const limit = merchantQuotaLimit(config, merchantId)
-  if (log === undefined) return { limit, remaining: limit, resetSeconds: 0 }
-  const windowMs = config.quota.windowMs
-  const first = firstLive(log, quotaTimeOf(log, now) - windowMs)
-  const live = log.len - first
-  if (live === 0) return { limit, remaining: limit, resetSeconds: 0 }
-  // The admission whose leaving the window frees a slot (the oldest, unless the limit shrank).
-  const freeing = log.times[first + (live >= limit ? live - limit : 0)] as number
-  return {
-    limit,
-    remaining: Math.max(0, limit - live),
-    resetSeconds: retryAfterSeconds(freeing + windowMs - now),
-  }
-}
-
-// ---------------------------------------------------------------- decide
+): QuotaStatus =>
+  quotaStatusAt(positionIn(quotaLog(state.quotas, merchantId), merchantId, now, config), now, config)
 
 const answer = (state: RescoreState, response: RescoreResponse): RescoreDecision => ({
   state,
   response,
   effects: noEffects,
 })
-
-/** The 422 for a request the service built wrong, naming the fields (the slow path). */
-const malformed = (
-  state: RescoreState,
-  request: unknown,
-  now: number,
-  config: RescoreConfig,
-): RescoreDecision => {
-  const decoded = decodeRescoreRequest(request)
-  const problems = E.isLeft(decoded) ? decoded.left.problems : []
-  const merchantId = (request as { merchantId?: unknown } | null)?.merchantId
-  return answer(
-    state,
-    rescoreError(
-      'validation_error',
-      readQuota(state, MerchantId.is(merchantId) ? merchantId : '', now, config),
-      {
-        message: `the service passed a malformed request: ${problems.map((p) => p.field || 'request').join(', ')}`,
-        details: problems,
-      },
-    ),
-  )
-}
 
 /**
  * Decides a rescore request: the response to send, or the rescore to start. Checks, in order:
@@ -279,157 +208,44 @@ export const decideRescore = (
   now: number,
   config: RescoreConfig,
 ): RescoreDecision => {
-  if (!isWellFormedRequest(request)) return malformed(state, request, now, config)
-  const { merchantId, beneficiaryId, engine } = request
-
-  // 501 → 400 → 422: nothing counts yet.
-  if (!engine.configured)
-    return answer(state, rescoreError('rescore_not_configured', readQuota(state, merchantId, now, config)))
-  let key = plainIdempotencyKey(request.headers)
-  if (key === undefined) {
-    const read = idempotencyKeyOf(request.headers)
-    if (E.isLeft(read)) {
-      const quota = readQuota(state, merchantId, now, config)
-      return answer(
-        state,
-        read.left._tag === 'MissingIdempotencyKey'
-          ? rescoreError('missing_idempotency_key', quota)
-          : rescoreError('invalid_idempotency_key', quota, { message: read.left.message }),
-      )
-    }
-    key = read.right
-  }
-  if (!BeneficiaryId.is(beneficiaryId)) {
-    const details = [
-      { field: 'id', message: `must be a beneficiary id (ben_…), got ${describeValue(beneficiaryId)}` },
-    ]
-    return answer(
-      state,
-      rescoreError('validation_error', readQuota(state, merchantId, now, config), {
-        message: `id: ${details[0]?.message}`,
-        details,
-      }),
-    )
-  }
+  const checked = precheck(request, (merchantId) => readQuota(state, merchantId, now, config))
+  if ('response' in checked) return answer(state, checked.response)
+  const { key } = checked
+  const { merchantId, beneficiaryId } = request
 
   // Merchant quota: exact sliding log.
-  const windowMs = config.quota.windowMs
-  const log = quotaLog(state.quotas, merchantId)
-  let limit: number
-  let limitText: string
-  let first = 0
-  let time = now
-  let live = 0
-  if (log === undefined) {
-    limit = merchantQuotaLimit(config, merchantId)
-    limitText = `${limit}`
-  } else {
-    limitOn(log, merchantId, config)
-    limit = log.limit
-    limitText = log.limitText
-    time = quotaTimeOf(log, now)
-    first = firstLive(log, time - windowMs)
-    live = log.len - first
-    if (live >= limit) {
-      const retry = retryAfterSeconds((log.times[first + live - limit] as number) + windowMs - now)
-      return answer(
-        state,
-        respond(429, errorBodyOf('rate_limit_exceeded'), limitText, 0, retry, retry, false),
-      )
-    }
-  }
-  // Admitted: what the headers say from here on.
-  const oldest = live === 0 ? time : (log?.times[first] as number)
-  const remaining = limit - live - 1
-  const reset = retryAfterSeconds(oldest + windowMs - now)
-  const quotas = quotaUpdate(state.quotas, merchantId, first, time)
+  const position = positionIn(quotaLog(state.quotas, merchantId), merchantId, now, config)
+  const admitted = admit(position, now, config)
+  if ('response' in admitted) return answer(state, admitted.response)
+  const quotas = quotaUpdate(state.quotas, merchantId, position.first, position.time)
 
-  // Idempotency.
-  const record = tableGet(state.keys, merchantId, key)
-  if (
-    record !== undefined &&
-    record.expiresAt > now &&
-    (record._tag !== 'InFlight' || record.lease.expiresAt > now)
-  ) {
-    const counted: RescoreState = { quotas, keys: state.keys, beneficiaries: state.beneficiaries }
-    // The fingerprint is built only when a key is compared or bound (most requests need neither).
-    if (!matchesFingerprint(record.fingerprint, beneficiaryId, request.method, request.path))
-      return answer(
-        counted,
-        respond(409, errorBodyOf('idempotency_conflict'), limitText, remaining, reset, -1, false),
-      )
-    if (record._tag === 'InFlight')
-      return answer(
-        counted,
-        respond(409, errorBodyOf('idempotency_in_flight'), limitText, remaining, reset, -1, false),
-      )
-    return answer(counted, respond(record.status, record.body, limitText, remaining, reset, -1, true))
-  }
-
-  // What the engine knows.
-  if (!engine.profileExists)
+  const resolution = resolve(
+    request,
+    key,
+    tableGet(state.keys, merchantId, key),
+    mapGet(state.beneficiaries, beneficiaryId),
+    admitted,
+    now,
+    config,
+  )
+  if (resolution.response !== null)
     return answer(
-      { quotas, keys: state.keys, beneficiaries: state.beneficiaries },
-      respond(404, errorBodyOf('engine_beneficiary_not_found'), limitText, remaining, reset, -1, false),
+      {
+        quotas,
+        keys:
+          resolution.store === undefined
+            ? state.keys
+            : tableSet(state.keys, merchantId, key, resolution.store),
+        beneficiaries: state.beneficiaries,
+      },
+      resolution.response,
     )
-  if (engine.locked) {
-    const body = errorBodyOf('beneficiary_scoring_locked') as ApiErrorBody
-    const stored: IdempotencyRecord = {
-      _tag: 'Stored',
-      fingerprint: fingerprintOf(beneficiaryId, request.method, request.path),
-      firstUsedAt: now,
-      expiresAt: now + config.idempotencyRetentionMs,
-      status: 409,
-      body,
-    }
-    return answer(
-      { quotas, keys: tableSet(state.keys, merchantId, key, stored), beneficiaries: state.beneficiaries },
-      respond(409, body, limitText, remaining, reset, -1, false),
-    )
-  }
-
-  // One rescore per beneficiary at a time, then its cooldown.
-  const beneficiary = mapGet(state.beneficiaries, beneficiaryId)
-  if (beneficiary !== undefined) {
-    if (beneficiary.lease !== null && beneficiary.lease.expiresAt > now)
-      return answer(
-        { quotas, keys: state.keys, beneficiaries: state.beneficiaries },
-        respond(202, inFlightBody, limitText, remaining, reset, -1, false),
-      )
-    if (beneficiary.cooldownUntil !== null && beneficiary.cooldownUntil > now) {
-      const retry = retryAfterSeconds(beneficiary.cooldownUntil - now)
-      return answer(
-        { quotas, keys: state.keys, beneficiaries: state.beneficiaries },
-        respond(429, errorBodyOf('rescore_rate_limited'), limitText, remaining, reset, retry, false),
-      )
-    }
-  }
-
-  // Start.
-  const fingerprint = fingerprintOf(beneficiaryId, request.method, request.path)
-  const lease: RescoreLease = {
-    merchantId,
-    idempotencyKey: key,
-    beneficiaryId,
-    fingerprint,
-    startedAt: now,
-    expiresAt: now + config.leaseMs,
-  }
-  const inFlight: IdempotencyRecord = {
-    _tag: 'InFlight',
-    fingerprint,
-    firstUsedAt: now,
-    expiresAt: now + config.idempotencyRetentionMs,
-    lease,
-  }
+  const { lease } = resolution
   return {
     state: {
       quotas,
-      keys: tableSet(state.keys, merchantId, key, inFlight),
-      beneficiaries: mapSet(state.beneficiaries, beneficiaryId, {
-        lease,
-        cooldownUntil: beneficiary?.cooldownUntil ?? null,
-      }),
+      keys: tableSet(state.keys, merchantId, key, resolution.inFlight),
+      beneficiaries: mapSet(state.beneficiaries, beneficiaryId, resolution.beneficiary),
     },
     response: null,
     effects: [{ _tag: 'StartEngineRescore', beneficiaryId, pillar: 'payee', reason: 'ops_review', lease }],
@@ -438,65 +254,15 @@ export const decideRescore = (
 
 // ---------------------------------------------------------------- settle
 
-const leaseProblems = (u: unknown): ValidationProblem[] => {
-  if (typeof u !== 'object' || u === null)
-    return [{ field: 'lease', message: `must be the lease of a started rescore, got ${describeValue(u)}` }]
-  const l = u as Record<string, unknown>
-  const problems: ValidationProblem[] = []
-  if (!MerchantId.is(l.merchantId))
-    problems.push({
-      field: 'lease.merchantId',
-      message: `must be a merchant id, got ${describeValue(l.merchantId)}`,
-    })
-  if (typeof l.idempotencyKey !== 'string')
-    problems.push({
-      field: 'lease.idempotencyKey',
-      message: `must be a key, got ${describeValue(l.idempotencyKey)}`,
-    })
-  if (!BeneficiaryId.is(l.beneficiaryId))
-    problems.push({
-      field: 'lease.beneficiaryId',
-      message: `must be a ben_ id, got ${describeValue(l.beneficiaryId)}`,
-    })
-  if (typeof l.fingerprint !== 'string')
-    problems.push({
-      field: 'lease.fingerprint',
-      message: `must be a fingerprint, got ${describeValue(l.fingerprint)}`,
-    })
-  for (const f of ['startedAt', 'expiresAt'] as const)
-    if (!Number.isSafeInteger(l[f]))
-      problems.push({
-        field: `lease.${f}`,
-        message: `must be epoch milliseconds, got ${describeValue(l[f])}`,
-      })
-  return problems
-}
-
-/** The state with the lease released (if it still holds) and, optionally, a new cooldown end. */
-const release = (state: RescoreState, lease: RescoreLease, cooldownUntil: number | null): RescoreState => {
-  const b: BeneficiaryRescore | undefined = mapGet(state.beneficiaries, lease.beneficiaryId)
-  const holds = b?.lease != null && sameLease(b.lease, lease)
-  const nextLease = holds ? null : (b?.lease ?? null)
-  const nextCooldown =
-    cooldownUntil === null
-      ? (b?.cooldownUntil ?? null)
-      : Math.max(cooldownUntil, b?.cooldownUntil ?? cooldownUntil)
-  const beneficiaries = mapSet(
+/** The state with the beneficiary's lease released (if it still holds) and, optionally, a cooldown end. */
+const release = (state: RescoreState, lease: RescoreLease, cooldownUntil: number | null): RescoreState => ({
+  ...state,
+  beneficiaries: mapSet(
     state.beneficiaries,
     lease.beneficiaryId,
-    nextLease === null && nextCooldown === null
-      ? undefined
-      : { lease: nextLease, cooldownUntil: nextCooldown },
-  )
-  return { ...state, beneficiaries }
-}
-
-/** The key's record while it is still this lease's; `'free'` when no record is left (pruned). */
-const heldKey = (state: RescoreState, lease: RescoreLease): IdempotencyRecord | 'free' | undefined => {
-  const record = tableGet(state.keys, lease.merchantId, lease.idempotencyKey)
-  if (record === undefined) return 'free'
-  return record._tag === 'InFlight' && sameLease(record.lease, lease) ? record : undefined
-}
+    released(mapGet(state.beneficiaries, lease.beneficiaryId), lease, cooldownUntil),
+  ),
+})
 
 /**
  * Takes the engine's answer to a started rescore: the 200 verdict (built with
@@ -536,43 +302,21 @@ export const completeRescore = (
   now: number,
   config: RescoreConfig,
 ): E.Either<ValidationError, RescoreSettlement> => {
-  if (typeof outcome !== 'object' || outcome === null)
-    return E.left({
-      _tag: 'ValidationError',
-      problems: [{ field: '', message: `must be an outcome, got ${describeValue(outcome)}` }],
-    })
-  const problems = leaseProblems(outcome.lease)
-  const verdict = rescoreVerdict({
-    beneficiaryId: BeneficiaryId.is(outcome.lease?.beneficiaryId) ? outcome.lease.beneficiaryId : 'ben_0',
-    current: outcome.current,
-    previous: outcome.previous ?? null,
-  })
-  if (E.isLeft(verdict)) problems.push(...verdict.left.problems)
-  if (problems.length > 0 || E.isLeft(verdict)) return E.left({ _tag: 'ValidationError', problems })
-  const { lease } = outcome
-  const body = encodeRescoreVerdict(verdict.right)
-  const record = heldKey(state, lease)
-  const released = release(state, lease, now + config.cooldownMs)
-  // Stored for replay under its key, unless a newer use of the key took it over after the lease
-  // lapsed; a record pruned meanwhile is stored as it would have been.
-  const kept =
-    record === 'free'
-      ? { firstUsedAt: lease.startedAt, expiresAt: lease.startedAt + config.idempotencyRetentionMs }
-      : record
+  const completion = completionOf(outcome)
+  if (E.isLeft(completion)) return completion
+  const { lease, body } = completion.right
+  const stored = completedKey(
+    tableGet(state.keys, lease.merchantId, lease.idempotencyKey),
+    lease,
+    body,
+    now,
+    config,
+  )
+  const afterRelease = release(state, lease, now + config.cooldownMs)
   const next: RescoreState =
-    kept === undefined || kept.expiresAt <= now
-      ? released
-      : {
-          ...released,
-          keys: tableSet(released.keys, lease.merchantId, lease.idempotencyKey, {
-            _tag: 'Stored',
-            fingerprint: lease.fingerprint,
-            firstUsedAt: kept.firstUsedAt,
-            expiresAt: kept.expiresAt,
-            status: 200,
-            body,
-          }),
-        }
+    stored === 'keep'
+      ? afterRelease
+      : { ...afterRelease, keys: tableSet(afterRelease.keys, lease.merchantId, lease.idempotencyKey, stored) }
   return E.right({
     state: next,
     response: rescoreResponse(200, body, readQuota(next, lease.merchantId, now, config)),
@@ -610,12 +354,16 @@ export const failRescore = (
   const problems = leaseProblems((failure as { lease?: unknown } | null)?.lease)
   if (problems.length > 0) return E.left({ _tag: 'ValidationError', problems })
   const { lease } = failure
-  const released = release(state, lease, null)
-  const held = heldKey(state, lease)
-  const next: RescoreState =
-    held === undefined || held === 'free'
-      ? released
-      : { ...released, keys: tableSet(released.keys, lease.merchantId, lease.idempotencyKey, undefined) }
+  const afterRelease = release(state, lease, null)
+  const next: RescoreState = failureFreesKey(
+    tableGet(state.keys, lease.merchantId, lease.idempotencyKey),
+    lease,
+  )
+    ? {
+        ...afterRelease,
+        keys: tableSet(afterRelease.keys, lease.merchantId, lease.idempotencyKey, undefined),
+      }
+    : afterRelease
   return E.right({
     state: next,
     response: rescoreError('engine_unavailable', readQuota(next, lease.merchantId, now, config)),

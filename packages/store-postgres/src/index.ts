@@ -1,0 +1,2 @@
+export * from './Migrations.js'
+export * from './Sql.js'
