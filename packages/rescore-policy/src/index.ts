@@ -1,5 +1,7 @@
 export * from './RescoreConfig.js'
+export * from './RescoreKeyed.js'
 export * from './RescorePolicy.js'
+export * from './RescoreRecords.js'
 export * from './RescoreRequest.js'
 export * from './RescoreResponse.js'
 export * from './RescoreState.js'
