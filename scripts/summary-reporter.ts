@@ -6,11 +6,14 @@ export default class SummaryReporter implements Reporter {
     let passed = 0
     let failed = 0
     let skipped = 0
+    const databases = new Set<string>()
     for (const testModule of testModules) {
       // A module that failed to load has no tests but is a failure all the same.
       if (testModule.state() === 'failed' && [...testModule.children.allTests()].length === 0) failed += 1
       for (const test of testModule.children.allTests()) {
         const state = test.result().state
+        const database = (test.meta() as Record<string, unknown>).database
+        if (typeof database === 'string') databases.add(database)
         if (state === 'passed') passed += 1
         else if (state === 'failed') failed += 1
         else skipped += 1
@@ -18,6 +21,9 @@ export default class SummaryReporter implements Reporter {
     }
     failed += unhandledErrors.length
     const tail = skipped > 0 ? `, ${skipped} skipped` : ''
+    // The store suites say which databases they ran on (a server suite that could not run fails).
+    if (databases.size > 0)
+      process.stdout.write(`\nstore suites ran on: ${[...databases].sort().join('; ')}\n`)
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${tail}\n`)
   }
 }

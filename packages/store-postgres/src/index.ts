@@ -1,2 +1,3 @@
 export * from './Migrations.js'
+export * from './RescoreStore.js'
 export * from './Sql.js'

@@ -25,12 +25,19 @@ export const serverRequired = process.env.PAYOUT_KERNEL_REQUIRE_PG === '1'
 /** The kinds to run a suite on. Throws (so the suite fails) when a required server is missing. */
 export const databaseKinds = (): ReadonlyArray<DatabaseKind> => {
   if (serverUrl === null && serverRequired)
-    throw new Error('PAYOUT_KERNEL_REQUIRE_PG=1 but PAYOUT_KERNEL_PG_URL is not set: the server suite cannot run')
+    throw new Error(
+      'PAYOUT_KERNEL_REQUIRE_PG=1 but PAYOUT_KERNEL_PG_URL is not set: the server suite cannot run',
+    )
   if (serverUrl === null)
     process.stdout.write(
       'store-postgres: server suites NOT run (PAYOUT_KERNEL_PG_URL unset); PGlite suites run. `.ci/run` starts a server.\n',
     )
   return serverUrl === null ? ['pglite'] : ['pglite', 'server']
+}
+
+/** Records in a test's metadata which database it ran on; the summary line of the run lists them. */
+export const databaseOf = (meta: object, version: string): void => {
+  ;(meta as Record<string, unknown>).database = version
 }
 
 const shortVersion = (v: string): string => /PostgreSQL [0-9.]+/.exec(v)?.[0] ?? v

@@ -1,0 +1,140 @@
+-- The rescore policy's records (see @payout-kernel/rescore-policy, RescoreKeyed.ts). Every write
+-- takes a fresh version from one sequence, so a record deleted and written again never reuses a
+-- version a stale reader saw. Times are epoch milliseconds.
+
+create sequence rescore_version;
+
+-- A merchant's quota log: admissions numbered from 0; `head` is the first one a decision still
+-- needs to look at, `length` the next number, `latest_at` the time of the latest admission.
+create table rescore_quota (
+  merchant_id text primary key,
+  head bigint not null,
+  length bigint not null,
+  latest_at bigint not null,
+  version bigint not null
+);
+
+-- One row per admission still inside a window (prune deletes the rest).
+create table rescore_admission (
+  merchant_id text not null,
+  seq bigint not null,
+  admitted_at bigint not null,
+  primary key (merchant_id, seq)
+);
+
+-- The idempotency record of (merchant, key): in flight, or the response stored for replay.
+-- `expires_at` is when it can no longer change an answer (its retention, or its lease's end).
+create table rescore_idempotency (
+  merchant_id text not null,
+  idempotency_key text not null,
+  record jsonb not null,
+  expires_at bigint not null,
+  version bigint not null,
+  primary key (merchant_id, idempotency_key)
+);
+create index rescore_idempotency_expiry on rescore_idempotency (expires_at);
+
+-- A beneficiary's lease and cooldown; `expires_at` is the later of the lease's end and the cooldown's.
+create table rescore_beneficiary (
+  beneficiary_id text primary key,
+  record jsonb not null,
+  expires_at bigint not null,
+  version bigint not null
+);
+create index rescore_beneficiary_expiry on rescore_beneficiary (expires_at);
+
+-- One decision's reads, in one statement (one snapshot).
+create function rescore_read(
+  q_merchant text, q_now bigint, q_window bigint, q_limit bigint,
+  k_merchant text, k_key text, b_id text
+) returns table (quota json, idempotency json, beneficiary json)
+language sql stable as $$
+  with q as (
+    select * from rescore_quota where merchant_id = q_merchant
+  ), f as (
+    select a.seq, a.admitted_at
+    from q, rescore_admission a
+    where a.merchant_id = q.merchant_id and a.seq >= q.head and a.seq < q.length
+      and a.admitted_at > greatest(q_now, q.latest_at) - q_window
+    order by a.seq
+    limit 1
+  )
+  select
+    (select json_build_object(
+        'version', q.version, 'length', q.length, 'latest', q.latest_at,
+        'first', coalesce(f.seq, q.length), 'oldest', f.admitted_at,
+        'freeing', (select a.admitted_at from rescore_admission a
+                    where a.merchant_id = q.merchant_id and a.seq = greatest(f.seq, q.length - q_limit)))
+     from q left join f on true),
+    (select json_build_object('version', version, 'value', record)
+     from rescore_idempotency where merchant_id = k_merchant and idempotency_key = k_key),
+    (select json_build_object('version', version, 'value', record)
+     from rescore_beneficiary where beneficiary_id = b_id)
+$$;
+
+-- One decision's writes, in one statement: each conditional on the version read (null: the
+-- record was absent), in a fixed order (quota, key, beneficiary), so two decisions never wait on
+-- each other in a cycle. A record that moved raises serialization_failure (40001): the statement
+-- rolls back whole and the caller decides again.
+create function rescore_write(
+  q_merchant text, q_expected bigint, q_head bigint, q_length bigint, q_time bigint,
+  k_merchant text, k_key text, k_expected bigint, k_record jsonb, k_expires bigint,
+  b_id text, b_expected bigint, b_record jsonb, b_expires bigint
+) returns void
+language plpgsql as $$
+declare
+  n int;
+begin
+  if q_merchant is not null then
+    if q_expected is null then
+      insert into rescore_quota (merchant_id, head, length, latest_at, version)
+      values (q_merchant, q_head, q_length + 1, q_time, nextval('rescore_version'))
+      on conflict do nothing;
+    else
+      update rescore_quota
+      set head = q_head, length = q_length + 1, latest_at = q_time, version = nextval('rescore_version')
+      where merchant_id = q_merchant and version = q_expected and length = q_length;
+    end if;
+    get diagnostics n = row_count;
+    if n = 0 then
+      raise exception 'quota log of % moved', q_merchant using errcode = '40001';
+    end if;
+    insert into rescore_admission (merchant_id, seq, admitted_at) values (q_merchant, q_length, q_time);
+  end if;
+  if k_merchant is not null then
+    if k_record is null then
+      delete from rescore_idempotency
+      where merchant_id = k_merchant and idempotency_key = k_key and version = k_expected;
+    elsif k_expected is null then
+      insert into rescore_idempotency (merchant_id, idempotency_key, record, expires_at, version)
+      values (k_merchant, k_key, k_record, k_expires, nextval('rescore_version'))
+      on conflict do nothing;
+    else
+      update rescore_idempotency
+      set record = k_record, expires_at = k_expires, version = nextval('rescore_version')
+      where merchant_id = k_merchant and idempotency_key = k_key and version = k_expected;
+    end if;
+    get diagnostics n = row_count;
+    if n = 0 then
+      raise exception 'idempotency record % of % moved', k_key, k_merchant using errcode = '40001';
+    end if;
+  end if;
+  if b_id is not null then
+    if b_record is null then
+      delete from rescore_beneficiary where beneficiary_id = b_id and version = b_expected;
+    elsif b_expected is null then
+      insert into rescore_beneficiary (beneficiary_id, record, expires_at, version)
+      values (b_id, b_record, b_expires, nextval('rescore_version'))
+      on conflict do nothing;
+    else
+      update rescore_beneficiary
+      set record = b_record, expires_at = b_expires, version = nextval('rescore_version')
+      where beneficiary_id = b_id and version = b_expected;
+    end if;
+    get diagnostics n = row_count;
+    if n = 0 then
+      raise exception 'beneficiary % moved', b_id using errcode = '40001';
+    end if;
+  end if;
+end
+$$;
