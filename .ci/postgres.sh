@@ -1,7 +1,7 @@
 # Sourced by .ci/run: starts a throwaway PostgreSQL server for the store suites and stops it on
 # exit. initdb into a temp folder, pg_ctl on 127.0.0.1 and a free port, trust auth (loopback only).
-# Exports PAYOUT_KERNEL_PG_URL, PAYOUT_KERNEL_PG_CTL (a command that runs pg_ctl on that cluster,
-# for the fault-injection tests) and PAYOUT_KERNEL_PG_DATA.
+# Exports PAYOUT_KERNEL_PG_URL (the server), PAYOUT_KERNEL_PG_BIN (where initdb and pg_ctl are:
+# the fault-injection suite starts and kills a private server of its own) and PAYOUT_KERNEL_PG_DATA.
 pg_bin() {
   local name=$1
   if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return; fi
@@ -43,7 +43,8 @@ start_postgres() {
   trap stop_postgres EXIT
   export PAYOUT_KERNEL_PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
   export PAYOUT_KERNEL_PG_DATA="$PG_TMP/data"
-  export PAYOUT_KERNEL_PG_CTL="${as[*]} $pg_ctl -D $PG_TMP/data -l $PG_TMP/server.log -o '-c listen_addresses=127.0.0.1 -p $port -k $PG_TMP -c fsync=off -c max_connections=200'"
+  export PAYOUT_KERNEL_PG_BIN
+  PAYOUT_KERNEL_PG_BIN=$(dirname "$pg_ctl")
   echo "   PostgreSQL $("$(dirname "$pg_ctl")/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $PG_TMP)"
 }
 

@@ -123,6 +123,31 @@ describe.each([memory.name, ...databaseKinds()])('the rescore record store contr
     ).toBe(202)
   })
 
+  test('an uncontended decision is at most 2 round trips (counted)', async () => {
+    if (db === null) return expect(kind).toBe(memory.name)
+    await truncate(db.sql)
+    let trips = 0
+    const counting: Sql = {
+      ...db.sql,
+      query: (text, params) => {
+        trips++
+        return db?.sql.query(text, params) ?? Promise.reject(new Error('closed'))
+      },
+    }
+    const store = postgresRescoreRecords(counting)
+    const tripsOf = async (run: () => Promise<unknown>) => {
+      trips = 0
+      await run()
+      return trips
+    }
+    const start = await tripsOf(() => decideRescoreIn(store, request('k-1'), 0, defaultRescoreConfig))
+    const inFlight = await tripsOf(() => decideRescoreIn(store, request('k-2'), 1, defaultRescoreConfig))
+    const noKey = await tripsOf(() =>
+      decideRescoreIn(store, { ...request('k-3'), headers: {} }, 2, defaultRescoreConfig),
+    )
+    expect({ start, inFlight, noKey }).toEqual({ start: 2, inFlight: 2, noKey: 1 })
+  })
+
   test('prune keeps the records near the live ones', async () => {
     const store = await subject.fresh()
     for (let i = 0; i < 50; i++) {
