@@ -43,33 +43,48 @@ create table rescore_beneficiary (
 );
 create index rescore_beneficiary_expiry on rescore_beneficiary (expires_at);
 
--- One decision's reads, in one statement (one snapshot).
+-- One decision's reads, in one statement (one snapshot). PL/pgSQL, so each connection plans
+-- its queries once (a SQL function is planned again at every call).
 create function rescore_read(
   q_merchant text, q_now bigint, q_window bigint, q_limit bigint,
-  k_merchant text, k_key text, b_id text
-) returns table (quota json, idempotency json, beneficiary json)
-language sql stable as $$
-  with q as (
-    select * from rescore_quota where merchant_id = q_merchant
-  ), f as (
-    select a.seq, a.admitted_at
-    from q, rescore_admission a
-    where a.merchant_id = q.merchant_id and a.seq >= q.head and a.seq < q.length
-      and a.admitted_at > greatest(q_now, q.latest_at) - q_window
-    order by a.seq
-    limit 1
-  )
-  select
-    (select json_build_object(
+  k_merchant text, k_key text, b_id text,
+  out quota json, out idempotency json, out beneficiary json
+)
+language plpgsql stable as $$
+declare
+  q rescore_quota%rowtype;
+  f_seq bigint;
+  f_at bigint;
+  freeing bigint;
+begin
+  if q_merchant is not null then
+    select * into q from rescore_quota where merchant_id = q_merchant;
+    if found then
+      -- The first admission inside the window: walking from the head, in admission order.
+      select a.seq, a.admitted_at into f_seq, f_at
+      from rescore_admission a
+      where a.merchant_id = q_merchant and a.seq >= q.head and a.seq < q.length
+        and a.admitted_at > greatest(q_now, q.latest_at) - q_window
+      order by a.seq
+      limit 1;
+      if f_seq is not null then
+        select a.admitted_at into freeing from rescore_admission a
+        where a.merchant_id = q_merchant and a.seq = greatest(f_seq, q.length - q_limit);
+      end if;
+      quota := json_build_object(
         'version', q.version, 'length', q.length, 'latest', q.latest_at,
-        'first', coalesce(f.seq, q.length), 'oldest', f.admitted_at,
-        'freeing', (select a.admitted_at from rescore_admission a
-                    where a.merchant_id = q.merchant_id and a.seq = greatest(f.seq, q.length - q_limit)))
-     from q left join f on true),
-    (select json_build_object('version', version, 'value', record)
-     from rescore_idempotency where merchant_id = k_merchant and idempotency_key = k_key),
-    (select json_build_object('version', version, 'value', record)
-     from rescore_beneficiary where beneficiary_id = b_id)
+        'first', coalesce(f_seq, q.length), 'oldest', f_at, 'freeing', freeing);
+    end if;
+  end if;
+  if k_merchant is not null then
+    select json_build_object('version', version, 'value', record) into idempotency
+    from rescore_idempotency where merchant_id = k_merchant and idempotency_key = k_key;
+  end if;
+  if b_id is not null then
+    select json_build_object('version', version, 'value', record) into beneficiary
+    from rescore_beneficiary where beneficiary_id = b_id;
+  end if;
+end
 $$;
 
 -- One decision's writes, in one statement: each conditional on the version read (null: the

@@ -7,7 +7,15 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
-export const serverBin: string | null = process.env.PAYOUT_KERNEL_PG_BIN ?? null
+/** Where initdb and pg_ctl are: PAYOUT_KERNEL_PG_BIN, else the directory of `pg_ctl` on the PATH. */
+const fromPath = (): string | null => {
+  try {
+    return path.dirname(fs.realpathSync(execFileSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' }).trim()))
+  } catch {
+    return null
+  }
+}
+export const serverBin: string | null = process.env.PAYOUT_KERNEL_PG_BIN ?? fromPath()
 
 export interface PrivateServer {
   readonly url: string
@@ -43,12 +51,13 @@ export const startPrivateServer = async (): Promise<PrivateServer> => {
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
   const ctl = (...args: string[]) =>
     run('pg_ctl', [
+      '-s',
       '-D',
       data,
       '-l',
       path.join(dir, 'server.log'),
       '-o',
-      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`,
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=200`,
       ...args,
     ])
   ctl('-w', '-t', '60', 'start')
