@@ -41,13 +41,16 @@ const next = (n: number): number => {
 
 let roundTrips = 0
 const base = pgSql(pool)
-const store = postgresRescoreRecords({
-  ...base,
-  query: ((text, params) => {
-    roundTrips++
-    return base.query(text, params)
-  }) as typeof base.query,
-})
+const store = postgresRescoreRecords(
+  {
+    ...base,
+    query: ((text, params) => {
+      roundTrips++
+      return base.query(text, params)
+    }) as typeof base.query,
+  },
+  { batchSize: Number(process.env.BENCH_BATCH ?? 4) },
+)
 const rlf = new RateLimiterPostgres({
   storeClient: pool,
   tableName: 'rlflx_bench',

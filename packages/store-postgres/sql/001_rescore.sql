@@ -99,15 +99,17 @@ create function rescore_write(
 language plpgsql as $$
 declare
   n int;
+  -- One new version for every record this decision writes (versions need only be fresh).
+  v bigint := nextval('rescore_version');
 begin
   if q_merchant is not null then
     if q_expected is null then
       insert into rescore_quota (merchant_id, head, length, latest_at, version)
-      values (q_merchant, q_head, q_length + 1, q_time, nextval('rescore_version'))
+      values (q_merchant, q_head, q_length + 1, q_time, v)
       on conflict do nothing;
     else
       update rescore_quota
-      set head = q_head, length = q_length + 1, latest_at = q_time, version = nextval('rescore_version')
+      set head = q_head, length = q_length + 1, latest_at = q_time, version = v
       where merchant_id = q_merchant and version = q_expected and length = q_length;
     end if;
     get diagnostics n = row_count;
@@ -122,11 +124,11 @@ begin
       where merchant_id = k_merchant and idempotency_key = k_key and version = k_expected;
     elsif k_expected is null then
       insert into rescore_idempotency (merchant_id, idempotency_key, record, expires_at, version)
-      values (k_merchant, k_key, k_record, k_expires, nextval('rescore_version'))
+      values (k_merchant, k_key, k_record, k_expires, v)
       on conflict do nothing;
     else
       update rescore_idempotency
-      set record = k_record, expires_at = k_expires, version = nextval('rescore_version')
+      set record = k_record, expires_at = k_expires, version = v
       where merchant_id = k_merchant and idempotency_key = k_key and version = k_expected;
     end if;
     get diagnostics n = row_count;
@@ -139,11 +141,11 @@ begin
       delete from rescore_beneficiary where beneficiary_id = b_id and version = b_expected;
     elsif b_expected is null then
       insert into rescore_beneficiary (beneficiary_id, record, expires_at, version)
-      values (b_id, b_record, b_expires, nextval('rescore_version'))
+      values (b_id, b_record, b_expires, v)
       on conflict do nothing;
     else
       update rescore_beneficiary
-      set record = b_record, expires_at = b_expires, version = nextval('rescore_version')
+      set record = b_record, expires_at = b_expires, version = v
       where beneficiary_id = b_id and version = b_expected;
     end if;
     get diagnostics n = row_count;
@@ -151,5 +153,61 @@ begin
       raise exception 'beneficiary % moved', b_id using errcode = '40001';
     end if;
   end if;
+end
+$$;
+
+-- Many decisions at once, from one instance (the store batches the decisions in flight
+-- together: two round trips for the batch, not for each). The reads: one snapshot for all.
+create function rescore_read_many(batch jsonb) returns json
+language plpgsql stable as $$
+declare
+  item jsonb;
+  r record;
+  results json[] := '{}';
+begin
+  for item in select value from jsonb_array_elements(batch) loop
+    select * into r from rescore_read(
+      item->>'qm', (item->>'qn')::bigint, (item->>'qw')::bigint, (item->>'ql')::bigint,
+      item->>'km', item->>'kk', item->>'b');
+    results := results || json_build_object('quota', r.quota, 'idempotency', r.idempotency, 'beneficiary', r.beneficiary);
+  end loop;
+  return array_to_json(results);
+end
+$$;
+
+-- The writes of many decisions, each applied whole or not at all (its own subtransaction), each
+-- answering whether it landed. First every record the batch may write is locked, in one order
+-- shared by every batch (an advisory lock per record, so records not yet written are covered
+-- too): batches of different instances never wait on each other in a cycle.
+create function rescore_write_many(batch jsonb) returns boolean[]
+language plpgsql as $$
+declare
+  item jsonb;
+  h bigint;
+  oks boolean[] := '{}';
+begin
+  for h in
+    select distinct x.h from (
+      select hashtextextended('q' || (e->>'qm'), 0) as h from jsonb_array_elements(batch) e where e->>'qm' is not null
+      union all
+      select hashtextextended('k' || (e->>'km') || '/' || (e->>'kk'), 0) from jsonb_array_elements(batch) e where e->>'km' is not null
+      union all
+      select hashtextextended('b' || (e->>'b'), 0) from jsonb_array_elements(batch) e where e->>'b' is not null
+    ) x order by x.h
+  loop
+    perform pg_advisory_xact_lock(h);
+  end loop;
+  for item in select value from jsonb_array_elements(batch) loop
+    begin
+      perform rescore_write(
+        item->>'qm', (item->>'qe')::bigint, (item->>'qh')::bigint, (item->>'ql')::bigint, (item->>'qt')::bigint,
+        item->>'km', item->>'kk', (item->>'ke')::bigint, nullif(item->'kr', 'null'::jsonb), (item->>'kx')::bigint,
+        item->>'b', (item->>'be')::bigint, nullif(item->'br', 'null'::jsonb), (item->>'bx')::bigint);
+      oks := oks || true;
+    exception when serialization_failure or unique_violation or deadlock_detected then
+      oks := oks || false;
+    end;
+  end loop;
+  return oks;
 end
 $$;

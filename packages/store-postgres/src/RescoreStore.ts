@@ -2,12 +2,15 @@
  * The rescore policy's records in PostgreSQL (`sql/001_rescore.sql`): a `RescoreRecordStore` for
  * `decideRescoreIn`, `completeRescoreIn` and `failRescoreIn` of `@payout-kernel/rescore-policy`.
  *
- * One decision is two statements, so two round trips when uncontended: `rescore_read` reads the
- * merchant's quota position, the key's record and the beneficiary's record in one snapshot, the
- * policy decides in the service, and `rescore_write` applies the decision's writes in one
- * statement (so one transaction), each conditional on the version read, in one fixed order. A
- * record that moved in between makes the write raise `serialization_failure`; nothing of it is
- * kept and the policy decides again on a fresh read.
+ * One decision is two statements, so two round trips when uncontended: `rescore_read_many` reads
+ * the merchant's quota position, the key's record and the beneficiary's record in one snapshot,
+ * the policy decides in the service, and `rescore_write_many` applies the decision's writes in
+ * one statement, each conditional on the version read. A record that moved in between fails that
+ * decision's writes (its subtransaction rolls back whole) and the policy decides again on a fresh
+ * read. The decisions an instance has in flight together share those two statements (up to
+ * `batchSize` to a statement): under load an instance spends well under one round trip per
+ * decision. Before writing, a statement takes an advisory lock per record it may write, in one
+ * global order, so two instances' statements never wait on each other in a cycle.
  *
  * Why conditional writes on a version column rather than row locks: a lock (`select … for
  * update`) would hold a transaction open across the service's decision, and `BEGIN`, the locking
@@ -21,6 +24,7 @@ import {
   decodeBeneficiaryRescore,
   decodeIdempotencyRecord,
   type RescoreConfig,
+  type RescoreKeys,
   type RescoreReads,
   type RescoreRecordCounts,
   type RescoreRecordStore,
@@ -72,12 +76,109 @@ const epochMs = (n: number, field: string): number => {
   return n
 }
 
-const isSerializationFailure = (e: unknown): boolean => {
-  const code = (e as { code?: unknown } | null)?.code
-  return code === '40001' || code === '40P01'
+// ---------------------------------------------------------------- batches
+
+const describe = (u: unknown): string => (Array.isArray(u) ? `${u.length} results` : typeof u)
+
+/**
+ * Calls `run` once for all the items asked for in one turn of the event loop: the decisions an
+ * instance has in flight share their round trips. Each caller gets its own result, or the batch's
+ * failure.
+ */
+const batched = <I, O>(run: (items: ReadonlyArray<I>) => Promise<ReadonlyArray<O>>, max: number) => {
+  const queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = []
+  const flush = () => {
+    while (queue.length > 0) send(queue.splice(0, max))
+  }
+  const send = (batch: typeof queue) => {
+    run(batch.map((q) => q.item)).then(
+      (outs) => {
+        for (const [i, q] of batch.entries()) q.resolve(outs[i] as O)
+      },
+      (e: unknown) => {
+        for (const q of batch) q.reject(e)
+      },
+    )
+  }
+  return (item: I): Promise<O> =>
+    new Promise<O>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush)
+      queue.push({ item, resolve, reject })
+    })
+}
+
+const readItem = (keys: RescoreKeys) => {
+  const q = keys.quota
+  return {
+    qm: q?.merchantId ?? null,
+    qn: q === null ? null : epochMs(q.now, 'now'),
+    qw: q?.windowMs ?? null,
+    ql: q?.limit ?? null,
+    km: keys.idempotency?.merchantId ?? null,
+    kk: keys.idempotency?.idempotencyKey ?? null,
+    b: keys.beneficiaryId,
+  }
+}
+
+const decodeReads = (u: unknown, keys: RescoreKeys): RescoreReads => {
+  const row = (u ?? {}) as { quota?: unknown; idempotency?: unknown; beneficiary?: unknown }
+  const quota = row.quota == null ? null : orThrow('quota log', decodeQuotaRead(row.quota))
+  return {
+    quota:
+      quota === null && keys.quota !== null
+        ? { version: null, length: 0, latest: null, first: 0, oldest: null, freeing: null }
+        : quota,
+    idempotency: versioned('idempotency record', row.idempotency, decodeIdempotencyRecord),
+    beneficiary: versioned('beneficiary record', row.beneficiary, decodeBeneficiaryRescore),
+  }
+}
+
+const writeItem = (w: RescoreWrites) => {
+  const { quota: q, idempotency: k, beneficiary: b } = w
+  const kv = k?.value ?? null
+  const bv = b?.value ?? null
+  return {
+    qm: q?.merchantId ?? null,
+    qe: q?.expected ?? null,
+    qh: q?.head ?? null,
+    ql: q?.length ?? null,
+    qt: q === null ? null : epochMs(q.time, 'now'),
+    km: k?.merchantId ?? null,
+    kk: k?.idempotencyKey ?? null,
+    ke: k?.expected ?? null,
+    kr: kv,
+    kx:
+      kv === null ? null : kv._tag === 'InFlight' ? Math.min(kv.expiresAt, kv.lease.expiresAt) : kv.expiresAt,
+    b: b?.beneficiaryId ?? null,
+    be: b?.expected ?? null,
+    br: bv,
+    bx:
+      bv === null
+        ? null
+        : Math.max(
+            bv.lease?.expiresAt ?? Number.MIN_SAFE_INTEGER,
+            bv.cooldownUntil ?? Number.MIN_SAFE_INTEGER,
+          ),
+  }
 }
 
 // ---------------------------------------------------------------- constructors
+
+/**
+ * How the store shares round trips: the decisions an instance has in flight in one turn of the
+ * event loop are read together and written together, `batchSize` (default 4) to a statement, so
+ * several batches run at once on the pool's connections. `1` sends every decision on its own.
+ *
+ * @example
+ * import type { PostgresRescoreOptions } from '@payout-kernel/store-postgres'
+ * import assert from 'node:assert/strict'
+ *
+ * const options: PostgresRescoreOptions = { batchSize: 8 }
+ * assert.equal(options.batchSize, 8)
+ */
+export interface PostgresRescoreOptions {
+  readonly batchSize?: number
+}
 
 /**
  * A `RescoreRecordStore` on PostgreSQL, through the `Sql` interface (`pgSql(pool)` for a server,
@@ -104,7 +205,11 @@ const isSerializationFailure = (e: unknown): boolean => {
  * assert.deepEqual(again.response?.body, { status: 'in_flight' })
  * assert.deepEqual(await store.counts(), { merchants: 1, admissions: 2, idempotencyKeys: 1, beneficiaries: 1 })
  */
-export const postgresRescoreRecords = (sql: Sql): RescoreRecordStore => {
+export const postgresRescoreRecords = (
+  sql: Sql,
+  options: PostgresRescoreOptions = {},
+): RescoreRecordStore => {
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 4))
   const counts = async (): Promise<RescoreRecordCounts> => {
     const rows = await sql.query<{ m: number; a: number; k: number; b: number }>(
       `select (select count(*) from rescore_quota)::int as m, (select count(*) from rescore_admission)::int as a,
@@ -118,69 +223,27 @@ export const postgresRescoreRecords = (sql: Sql): RescoreRecordStore => {
       beneficiaries: r?.b ?? 0,
     }
   }
+  const reads = batched(async (batch: ReadonlyArray<RescoreKeys>) => {
+    const rows = await sql.query<{ reads: unknown }>('select rescore_read_many($1::jsonb) as reads', [
+      JSON.stringify(batch.map(readItem)),
+    ])
+    const out = rows[0]?.reads
+    if (!Array.isArray(out) || out.length !== batch.length)
+      throw new Error(`rescore_read_many answered ${describe(out)} for ${batch.length} reads`)
+    return out.map((row, i) => decodeReads(row, batch[i] as RescoreKeys))
+  }, batchSize)
+  const writes = batched(async (batch: ReadonlyArray<RescoreWrites>) => {
+    const rows = await sql.query<{ oks: unknown }>('select rescore_write_many($1::jsonb) as oks', [
+      JSON.stringify(batch.map(writeItem)),
+    ])
+    const oks = rows[0]?.oks
+    if (!Array.isArray(oks) || oks.length !== batch.length || !oks.every((ok) => typeof ok === 'boolean'))
+      throw new Error(`rescore_write_many answered ${describe(oks)} for ${batch.length} writes`)
+    return oks as boolean[]
+  }, batchSize)
   return {
-    read: async (keys): Promise<RescoreReads> => {
-      const q = keys.quota
-      const rows = await sql.query<{ quota: unknown; idempotency: unknown; beneficiary: unknown }>(
-        'select quota, idempotency, beneficiary from rescore_read($1, $2, $3, $4, $5, $6, $7)',
-        [
-          q?.merchantId ?? null,
-          q === null ? null : epochMs(q.now, 'now'),
-          q?.windowMs ?? null,
-          q?.limit ?? null,
-          keys.idempotency?.merchantId ?? null,
-          keys.idempotency?.idempotencyKey ?? null,
-          keys.beneficiaryId,
-        ],
-      )
-      const row = rows[0]
-      if (row === undefined) throw new Error('rescore_read returned no row')
-      const quota = row.quota === null ? null : orThrow('quota log', decodeQuotaRead(row.quota))
-      return {
-        quota:
-          quota === null && q !== null
-            ? { version: null, length: 0, latest: null, first: 0, oldest: null, freeing: null }
-            : quota,
-        idempotency: versioned('idempotency record', row.idempotency, decodeIdempotencyRecord),
-        beneficiary: versioned('beneficiary record', row.beneficiary, decodeBeneficiaryRescore),
-      }
-    },
-    write: async (w: RescoreWrites) => {
-      const { quota: q, idempotency: k, beneficiary: b } = w
-      const kv = k?.value ?? null
-      const bv = b?.value ?? null
-      try {
-        await sql.query('select rescore_write($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)', [
-          q?.merchantId ?? null,
-          q?.expected ?? null,
-          q?.head ?? null,
-          q?.length ?? null,
-          q === null ? null : epochMs(q.time, 'now'),
-          k?.merchantId ?? null,
-          k?.idempotencyKey ?? null,
-          k?.expected ?? null,
-          kv === null ? null : JSON.stringify(kv),
-          kv === null
-            ? null
-            : kv._tag === 'InFlight'
-              ? Math.min(kv.expiresAt, kv.lease.expiresAt)
-              : kv.expiresAt,
-          b?.beneficiaryId ?? null,
-          b?.expected ?? null,
-          bv === null ? null : JSON.stringify(bv),
-          bv === null
-            ? null
-            : Math.max(
-                bv.lease?.expiresAt ?? Number.MIN_SAFE_INTEGER,
-                bv.cooldownUntil ?? Number.MIN_SAFE_INTEGER,
-              ),
-        ])
-        return true
-      } catch (e) {
-        if (isSerializationFailure(e)) return false
-        throw e
-      }
-    },
+    read: reads,
+    write: writes,
     prune: async (now: number, config: RescoreConfig) => {
       const at = epochMs(now, 'now')
       const windowMs = config.quota.windowMs

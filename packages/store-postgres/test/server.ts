@@ -10,7 +10,9 @@ import path from 'node:path'
 /** Where initdb and pg_ctl are: PAYOUT_KERNEL_PG_BIN, else the directory of `pg_ctl` on the PATH. */
 const fromPath = (): string | null => {
   try {
-    return path.dirname(fs.realpathSync(execFileSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' }).trim()))
+    return path.dirname(
+      fs.realpathSync(execFileSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' }).trim()),
+    )
   } catch {
     return null
   }
