@@ -2,7 +2,8 @@
 // rescore decisions/s through the policy's PostgreSQL record store (quota log, idempotency keys,
 // leases and cooldowns all exact; every start completed) against rate-limiter-flexible's
 // RateLimiterPostgres.consume() (one fixed-window counter) on the same server, 4 client processes
-// each, in the same run; the round trips per decision, counted; then a soak of 1M rescore
+// each, in the same run; the round trips per decision, counted; velocity evaluate-and-record on
+// the server from 4 processes, with its lock waits; then a soak of 1M rescore
 // requests with pruning, and the rows left. Sizes: BENCH_SECONDS (8), BENCH_LOOPS (4 per process),
 // SOAK_REQUESTS (1,000,000).
 import { execFile } from 'node:child_process'
@@ -28,15 +29,15 @@ interface Run {
   readonly seconds: number
 }
 
-const worker = (input: object): Promise<Run> =>
+const worker = <R = Run>(input: object, script = './pg.worker.ts'): Promise<R> =>
   new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./pg.worker.ts', import.meta.url))],
+      ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(script, import.meta.url))],
       { env: { ...process.env, BENCH_INPUT: JSON.stringify(input) }, maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${error.message}\n${stderr}`))
-        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Run)
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as R)
       },
     )
   })
@@ -52,6 +53,67 @@ const fourProcesses = async (mode: 'policy' | 'rlf', schemaUrl: string): Promise
     roundTrips: runs.reduce((n, r) => n + r.roundTrips, 0),
     seconds: Math.max(...runs.map((r) => r.seconds)),
   }
+}
+
+interface VelocityRun {
+  readonly decisions: number
+  readonly refused: number
+  readonly seconds: number
+  readonly transactions?: number
+  readonly retries?: number
+}
+
+/**
+ * Velocity evaluate-and-record on the server, 4 processes on the shipped example payouts (4
+ * merchants: every process contends on every merchant's rows), against the same decisions on the
+ * in-memory keyed store in one process; lock waits sampled from pg_stat_activity every 20 ms.
+ */
+const velocity = async (schemaUrl: string, admin: pg.Pool): Promise<void> => {
+  const memory = await worker<VelocityRun>(
+    { url: schemaUrl, mode: 'memory', worker: 0, seconds, loops: 1 },
+    './velocity-pg.worker.ts',
+  )
+  let samples = 0
+  let waiting = 0
+  let busy = 0
+  let sampling = true
+  const sampler = (async () => {
+    while (sampling) {
+      const r = await admin.query<{ waiting: number; busy: number }>(
+        `select count(*) filter (where wait_event_type = 'Lock')::int as waiting,
+                count(*) filter (where state = 'active')::int as busy
+         from pg_stat_activity where backend_type = 'client backend' and query like '%velocity_record%'`,
+      )
+      samples++
+      waiting += r.rows[0]?.waiting ?? 0
+      busy += r.rows[0]?.busy ?? 0
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })()
+  const runs = await Promise.all(
+    [0, 1, 2, 3].map((w) =>
+      worker<VelocityRun>(
+        { url: schemaUrl, mode: 'postgres', worker: w, seconds, loops },
+        './velocity-pg.worker.ts',
+      ),
+    ),
+  )
+  sampling = false
+  await sampler
+  const decisions = runs.reduce((n, r) => n + r.decisions, 0)
+  const rate = decisions / Math.max(...runs.map((r) => r.seconds))
+  const memoryRate = memory.decisions / memory.seconds
+  const retries = runs.reduce((n, r) => n + (r.retries ?? 0), 0)
+  const transactions = runs.reduce((n, r) => n + (r.transactions ?? 0), 0)
+  const refused = runs.reduce((n, r) => n + r.refused, 0)
+  process.stdout.write(
+    `\nvelocity evaluate-and-record (shipped rules and payouts, 4 merchants): 4 processes x ${loops} loops on the server\n` +
+      `  baseline   in-memory keyed store, 1 process            ${(memoryRate / 1000).toFixed(1)}k/s\n` +
+      `  candidate  PostgreSQL velocity store, 4 processes      ${(rate / 1000).toFixed(1)}k/s\n` +
+      `  ratio      ${(rate / memoryRate).toFixed(2)}x\n` +
+      `  ${transactions} transactions, ${retries} retried after a lost race; ${refused} refused (a rolling window's payout older than its latest)\n` +
+      `  lock waits: ${(waiting / Math.max(1, samples)).toFixed(2)} backends waiting on a row lock per sample, of ${(busy / Math.max(1, samples)).toFixed(2)} active (${samples} samples)\n`,
+  )
 }
 
 export async function main(): Promise<void> {
@@ -94,6 +156,8 @@ export async function main(): Promise<void> {
       `  ratio      ${(best.policy / best.rlf).toFixed(2)}x   (target >= 0.5x, all four tables exact)\n` +
       `  round trips: ${(trips / decided).toFixed(2)} per decision, completions and retries included\n`,
   )
+
+  await velocity(schemaUrl, admin)
 
   // Soak: 1M requests from one process, pruning every 10,000, on a 10 s quota window and 60 s
   // retention so that history passes out of every table many times over.
