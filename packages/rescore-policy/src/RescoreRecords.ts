@@ -65,9 +65,13 @@ export interface RescoreRecordCounts {
  * assert.deepEqual(await store.counts(), { merchants: 0, admissions: 0, idempotencyKeys: 0, beneficiaries: 0 })
  */
 export interface RescoreRecordStore {
+  /** Reads the records named, in one consistent read. */
   readonly read: (keys: RescoreKeys) => Promise<RescoreReads>
+  /** Applies one decision's writes together if none of their records moved; `false`: nothing written. */
   readonly write: (writes: RescoreWrites) => Promise<boolean>
+  /** Deletes what can no longer change an answer at `now` or later; resolves to what is left. */
   readonly prune: (now: number, config: RescoreConfig) => Promise<RescoreRecordCounts>
+  /** How many records the store holds. */
   readonly counts: () => Promise<RescoreRecordCounts>
 }
 

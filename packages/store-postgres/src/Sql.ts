@@ -69,19 +69,25 @@ export interface Sql {
 
 /** The part of a node-postgres `Pool` (or `Client`-returning pool) the adapter uses. */
 export interface PgPoolLike {
+  /** Runs one statement on any pooled connection. */
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+  /** Checks a connection out of the pool (for a transaction). */
   connect(): Promise<PgClientLike>
 }
 
 /** The part of a node-postgres pooled client the adapter uses. */
 export interface PgClientLike {
+  /** Runs one statement on this connection. */
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+  /** Gives the connection back to the pool (destroying it when given an error or `true`). */
   release(destroy?: boolean | Error): void
 }
 
 /** The part of a PGlite instance the adapter uses. */
 export interface PGliteLike {
+  /** Runs one statement. */
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>
+  /** Runs a body in one transaction. */
   transaction<A>(
     body: (tx: {
       query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>

@@ -74,6 +74,7 @@ export interface PostgresVelocityOptions {
  * assert.equal(counts.retries, 1)
  */
 export interface PostgresVelocityRecords extends VelocityRecordStore {
+  /** How many transactions the store began, and how many of them it ran again after a lost race. */
   readonly attempts: () => { readonly transactions: number; readonly retries: number }
 }
 

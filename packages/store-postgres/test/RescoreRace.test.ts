@@ -204,7 +204,10 @@ if (onServer)
         expect(a).toMatch(/^during:(start|503)$/)
       process.stdout.write(
         `store-postgres: kill -m immediate mid-run: ${JSON.stringify(
-          answers.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a]: (acc[a] ?? 0) + 1 }), {}),
+          answers.reduce<Record<string, number>>((acc, a) => {
+            acc[a] = (acc[a] ?? 0) + 1
+            return acc
+          }, {}),
         )}\n`,
       )
       // Every key started at most once over the whole run: the outage admitted nothing twice

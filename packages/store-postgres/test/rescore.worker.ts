@@ -38,7 +38,10 @@ let roundTrips = 0
 const base = pgSql(pool)
 const sql = {
   ...base,
-  query: ((text, params) => (roundTrips++, base.query(text, params))) as typeof base.query,
+  query: ((text, params) => {
+    roundTrips++
+    return base.query(text, params)
+  }) as typeof base.query,
 }
 const store = postgresRescoreRecords(sql)
 

@@ -151,6 +151,7 @@ export type VelocityStep<Err, A> =
   | {
       readonly _tag: 'Read'
       readonly keys: ReadonlyArray<string>
+      /** The rest of the decision, given the records read. */
       readonly next: (reads: VelocityReads) => VelocityStep<Err, A>
     }
   | { readonly _tag: 'Done'; readonly result: A; readonly writes: ReadonlyArray<VelocityWrite> }
@@ -191,7 +192,9 @@ export type VelocityStoreError =
  * assert.deepEqual(await store.prune(0), E.right(0))
  */
 export interface VelocityRecordStore {
+  /** Runs one decision as one atomic unit: its reads, then all of its writes or none. */
   readonly run: <Err, A>(step: VelocityStep<Err, A>) => Promise<E.Either<Err | VelocityStoreError, A>>
+  /** Deletes the records expired at `now`; resolves to how many. */
   readonly prune: (now: number) => Promise<E.Either<VelocityStoreError, number>>
 }
 
