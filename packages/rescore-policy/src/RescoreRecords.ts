@@ -10,7 +10,8 @@
  */
 import type { ValidationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { merchantQuotaLimit, type RescoreConfig } from './RescoreConfig.js'
+import { unavailable } from './internal/Decision.js'
+import type { RescoreConfig } from './RescoreConfig.js'
 import {
   completeRescoreKeyed,
   decideRescoreKeyed,
@@ -26,7 +27,7 @@ import {
 } from './RescoreKeyed.js'
 import type { RescoreFailure, RescoreOutcome } from './RescorePolicy.js'
 import type { RescoreRequest } from './RescoreRequest.js'
-import { type RescoreResponse, rescoreError } from './RescoreResponse.js'
+import type { RescoreResponse } from './RescoreResponse.js'
 import type { BeneficiaryRescore, IdempotencyRecord } from './RescoreState.js'
 import type { RescoreAnswer } from './RescoreStore.js'
 
@@ -213,13 +214,6 @@ export const inMemoryRescoreRecords = (): RescoreRecordStore => {
 // ---------------------------------------------------------------- operations
 
 const defaultAttempts = 32
-
-const unavailable = (merchantId: string, config: RescoreConfig): RescoreResponse =>
-  rescoreError(
-    'idempotency_unavailable',
-    { limit: merchantQuotaLimit(config, merchantId), remaining: 0, resetSeconds: 1 },
-    { retryAfterSeconds: 1 },
-  )
 
 const writesNothing = (w: RescoreWrites): boolean =>
   w.quota === null && w.idempotency === null && w.beneficiary === null

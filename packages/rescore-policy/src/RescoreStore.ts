@@ -8,7 +8,8 @@
  */
 import type { ValidationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { merchantQuotaLimit, type RescoreConfig } from './RescoreConfig.js'
+import { unavailable } from './internal/Decision.js'
+import type { RescoreConfig } from './RescoreConfig.js'
 import {
   completeRescore,
   decideRescore,
@@ -19,7 +20,7 @@ import {
   type StartEngineRescore,
 } from './RescorePolicy.js'
 import type { RescoreRequest } from './RescoreRequest.js'
-import { type RescoreResponse, rescoreError } from './RescoreResponse.js'
+import type { RescoreResponse } from './RescoreResponse.js'
 import { initialRescoreState, type RescoreState } from './RescoreState.js'
 
 // ---------------------------------------------------------------- model
@@ -91,13 +92,6 @@ export const inMemoryRescoreStore = (initial: RescoreState = initialRescoreState
 // ---------------------------------------------------------------- operations
 
 const defaultAttempts = 64
-
-const unavailable = (merchantId: string, config: RescoreConfig): RescoreResponse =>
-  rescoreError(
-    'idempotency_unavailable',
-    { limit: merchantQuotaLimit(config, merchantId), remaining: 0, resetSeconds: 1 },
-    { retryAfterSeconds: 1 },
-  )
 
 /** Reads, steps and writes until the write lands; `undefined` when the store fails or keeps moving. */
 const update = async <A>(

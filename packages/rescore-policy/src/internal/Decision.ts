@@ -15,7 +15,7 @@ import {
 } from '@payout-kernel/core'
 import { encodeRescoreVerdict, type RescoreVerdictWire, rescoreVerdict } from '@payout-kernel/trust'
 import * as E from 'fp-ts/lib/Either.js'
-import type { RescoreConfig } from '../RescoreConfig.js'
+import { merchantQuotaLimit, type RescoreConfig } from '../RescoreConfig.js'
 import { decodeRescoreRequest, idempotencyKeyOf, type RescoreRequest } from '../RescoreRequest.js'
 import {
   type QuotaStatus,
@@ -72,6 +72,14 @@ const respond = (
   if (replayed) headers['X-Idempotent-Replayed'] = 'true'
   return { status, headers, body }
 }
+
+/** The fail-closed answer when a store fails or keeps losing the race: `503 idempotency_unavailable`. */
+export const unavailable = (merchantId: string, config: RescoreConfig): RescoreResponse =>
+  rescoreError(
+    'idempotency_unavailable',
+    { limit: merchantQuotaLimit(config, merchantId), remaining: 0, resetSeconds: 1 },
+    { retryAfterSeconds: 1 },
+  )
 
 // ---------------------------------------------------------------- quota
 
