@@ -44,9 +44,9 @@ const base = pgSql(pool)
 const store = postgresRescoreRecords(
   {
     ...base,
-    query: ((text, params) => {
+    query: ((text, params, name) => {
       roundTrips++
-      return base.query(text, params)
+      return base.query(text, params, name)
     }) as typeof base.query,
   },
   { batchSize: Number(process.env.BENCH_BATCH ?? 4) },

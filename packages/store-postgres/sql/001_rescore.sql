@@ -67,9 +67,12 @@ begin
         and a.admitted_at > greatest(q_now, q.latest_at) - q_window
       order by a.seq
       limit 1;
-      if f_seq is not null then
+      -- The admission whose leaving frees a slot: the oldest live one, unless the log is full.
+      if f_seq is not null and q.length - f_seq >= q_limit then
         select a.admitted_at into freeing from rescore_admission a
-        where a.merchant_id = q_merchant and a.seq = greatest(f_seq, q.length - q_limit);
+        where a.merchant_id = q_merchant and a.seq = q.length - q_limit;
+      else
+        freeing := f_at;
       end if;
       quota := json_build_object(
         'version', q.version, 'length', q.length, 'latest', q.latest_at,

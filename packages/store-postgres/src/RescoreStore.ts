@@ -224,18 +224,22 @@ export const postgresRescoreRecords = (
     }
   }
   const reads = batched(async (batch: ReadonlyArray<RescoreKeys>) => {
-    const rows = await sql.query<{ reads: unknown }>('select rescore_read_many($1::jsonb) as reads', [
-      JSON.stringify(batch.map(readItem)),
-    ])
+    const rows = await sql.query<{ reads: unknown }>(
+      'select rescore_read_many($1::jsonb) as reads',
+      [JSON.stringify(batch.map(readItem))],
+      'payout_kernel_rescore_read',
+    )
     const out = rows[0]?.reads
     if (!Array.isArray(out) || out.length !== batch.length)
       throw new Error(`rescore_read_many answered ${describe(out)} for ${batch.length} reads`)
     return out.map((row, i) => decodeReads(row, batch[i] as RescoreKeys))
   }, batchSize)
   const writes = batched(async (batch: ReadonlyArray<RescoreWrites>) => {
-    const rows = await sql.query<{ oks: unknown }>('select rescore_write_many($1::jsonb) as oks', [
-      JSON.stringify(batch.map(writeItem)),
-    ])
+    const rows = await sql.query<{ oks: unknown }>(
+      'select rescore_write_many($1::jsonb) as oks',
+      [JSON.stringify(batch.map(writeItem))],
+      'payout_kernel_rescore_write',
+    )
     const oks = rows[0]?.oks
     if (!Array.isArray(oks) || oks.length !== batch.length || !oks.every((ok) => typeof ok === 'boolean'))
       throw new Error(`rescore_write_many answered ${describe(oks)} for ${batch.length} writes`)

@@ -9,7 +9,9 @@
 
 /**
  * Runs one parameterised statement (`$1`, `$2`, …) and resolves to its rows. Rejects when the
- * server does (a constraint, a lost connection, a timeout).
+ * server does (a constraint, a lost connection, a timeout). `name` marks a statement run often:
+ * node-postgres then prepares it once per connection and the server plans it once (PGlite
+ * ignores it).
  *
  * @example
  * import { type SqlQuery } from '@payout-kernel/store-postgres'
@@ -21,6 +23,7 @@
 export type SqlQuery = <R extends object = Record<string, unknown>>(
   text: string,
   params?: ReadonlyArray<unknown>,
+  name?: string,
 ) => Promise<ReadonlyArray<R>>
 
 /**
@@ -69,8 +72,8 @@ export interface Sql {
 
 /** The part of a node-postgres `Pool` (or `Client`-returning pool) the adapter uses. */
 export interface PgPoolLike {
-  /** Runs one statement on any pooled connection. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+  /** Runs one statement on any pooled connection (`name`: as a prepared statement). */
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[] }>
   /** Checks a connection out of the pool (for a transaction). */
   connect(): Promise<PgClientLike>
 }
@@ -120,8 +123,18 @@ const versionOf = async (query: SqlQuery): Promise<string> => {
  * assert.deepEqual(await pgSql(pool).query('select 1 as one'), [{ one: 1 }])
  */
 export const pgSql = (pool: PgPoolLike): Sql => {
-  const query: SqlQuery = async <R extends object>(text: string, params?: ReadonlyArray<unknown>) =>
-    (await pool.query(text, params === undefined ? undefined : [...params])).rows as R[]
+  const query: SqlQuery = async <R extends object>(
+    text: string,
+    params?: ReadonlyArray<unknown>,
+    name?: string,
+  ) =>
+    (
+      await pool.query({
+        text,
+        ...(params === undefined ? {} : { values: [...params] }),
+        ...(name === undefined ? {} : { name }),
+      })
+    ).rows as R[]
   return {
     query,
     transaction: async (body) => {

@@ -38,9 +38,9 @@ let roundTrips = 0
 const base = pgSql(pool)
 const sql = {
   ...base,
-  query: ((text, params) => {
+  query: ((text, params, name) => {
     roundTrips++
-    return base.query(text, params)
+    return base.query(text, params, name)
   }) as typeof base.query,
 }
 const store = postgresRescoreRecords(sql)
