@@ -11,15 +11,18 @@
  * - a calendar window has one row per group key and period (key ends in the period's start), which
  *   expires at the period's end;
  * - a rolling window has one row per group key holding only its events still inside the window as
- *   of the latest payout written (older ones are dropped at each write); it expires `w` after that
- *   payout;
+ *   of its latest event (older ones are dropped at each write); it expires `w` after that event,
+ *   and stays until then even when releases empty it (its time must not go back);
  * - a lifetime window has one row of totals per group key, deleted when releases empty it;
  * - a payout's own record (what it counted where, for release) expires when no window counts it.
  *
- * Payouts of one rolling window's group key must come in time order (one before the row's latest
- * is refused, as the ledger refuses one before its latest): the row no longer holds what an older
- * payout's window would need. Calendar and lifetime rows take payouts in any order. `prune` must be
- * given a time no payout still to be decided is older than.
+ * A rolling row's time never goes back (as a rescore quota log's): a payout created before the
+ * row's latest event is evaluated and recorded in that row at the row's latest time, never refused
+ * for its order — with many instances, payouts stamped a few milliseconds apart commit in any
+ * order. Each rolling row records the time it used (its event's `t`; the payout's own record keeps
+ * it when later than `created_at`, so a release takes back exactly that event). On streams in time
+ * order this is the ledger's answer exactly. Calendar and lifetime rows take payouts in any order,
+ * at `created_at`. `prune` must be given a time no payout still to be decided is older than.
  */
 import {
   type ConditionalWrite,
@@ -43,7 +46,7 @@ import {
   RecordCodec,
   type RollingUsage,
 } from './internal/KeyedRecords.js'
-import { misplaced, payoutKey, type Slot, slotsOf, storeFrom } from './internal/KeyedTrackers.js'
+import { misplaced, payoutKey, rowTime, type Slot, slotsOf, storeFrom } from './internal/KeyedTrackers.js'
 import { type Fact, factOf } from './internal/Store.js'
 import { handle } from './internal/Versions.js'
 import type { Payout } from './Payout.js'
@@ -80,7 +83,9 @@ export type VelocityKey =
 /**
  * A velocity record, as JSON: a calendar period's usage (`count`, `sums` per currency, distinct
  * `values`), a lifetime's usage, a rolling window's live `events`, or a payout's own record (where
- * it `counted`, for release). Money is integer minor units in decimal strings.
+ * it `counted`, for release; a rolling row's entry has `at`, the time the row recorded it at, when
+ * that is later than the record's `t` — entries without it, as every record written before it
+ * existed, mean `t`). Money is integer minor units in decimal strings.
  *
  * @example
  * import type { VelocityRecord } from '@payout-kernel/velocity'
@@ -345,34 +350,27 @@ const notRead = (key: string): ValidationProblem => ({
   message: 'was not read: give the decision every key it names (null when absent)',
 })
 
-/** Checks the reads fit their keys and the time order of rolling rows; `undefined` when they do. */
+/** Checks the reads fit their keys; `undefined` when they do. */
 const refuseReads = (
   slots: ReadonlyArray<Slot>,
   reads: VelocityReads,
   payout: Payout,
 ): E.Either<ValidationError, never> | undefined => {
   const problems = misplaced(slots, reads, payoutKey(payout.id))
-  if (problems.length > 0) return invalid(problems)
-  let latest = Number.NEGATIVE_INFINITY
-  for (const slot of slots) {
-    const r = reads.get(slot.key)?.value
-    if (r?.kind === 'rolling' && r.latest > latest) latest = r.latest
-  }
-  if (payout.createdAt < latest)
-    return invalid([
-      {
-        field: 'created_at',
-        message: `is before the latest payout a rolling window it falls in holds (${new Date(latest).toISOString()}); record payouts of a key in time order`,
-      },
-    ])
-  return undefined
+  return problems.length > 0 ? invalid(problems) : undefined
 }
 
 /**
  * The verdict on a payout from the records it reads (keys from `velocityKeysOf`): the same
  * `Either` as `evaluate` on a ledger holding the same history. A what-if: it writes nothing. A
  * tracker whose key was not read leaves its rules `UntrackedRules`; a record that cannot belong
- * under its key, or a payout older than a rolling row's latest, is a `ValidationError`.
+ * under its key is a `ValidationError`.
+ *
+ * Time: a rolling rule is assessed at its row's time — the later of `created_at` and the row's
+ * latest event — so `observed` and `remaining` count the row's events in the window ending then,
+ * plus the payout. Each rolling row has its own time; rolling outcomes carry no `resets_at`.
+ * Calendar rules (their period and `resets_at`), lifetime rules, per-payout rules and a
+ * `new_beneficiary_limit` rule's age test use `created_at`, whatever the order.
  *
  * @example
  * import { evaluateKeyed, parseRuleSet, payout, velocityKeysOf } from '@payout-kernel/velocity'
@@ -419,13 +417,16 @@ const verdictOf = (
 
 const sumsOf = (currency: string, minor: bigint) => ({ [currency]: minor.toString() })
 
-/** The usage record of a slot with the payout counted in, and how its own record finds it again. */
+/**
+ * The usage record of a slot with the payout counted in, how its own record finds it again, and
+ * until when (exclusive; `null`: always) the slot counts it.
+ */
 const counting = (
   slot: Slot,
   read: VelocityRecord | null,
   payout: Payout,
   value: string | null,
-): { readonly next: VelocityRecord; readonly counted: Counted } => {
+): { readonly next: VelocityRecord; readonly counted: Counted; readonly until: number | null } => {
   const t = payout.createdAt
   const { currency, minor } = payout.amount
   const w = slot.spec.window
@@ -434,17 +435,19 @@ const counting = (
   switch (w.type) {
     case 'rolling': {
       const prior = read?.kind === 'rolling' ? read.events : []
-      const cutoff = t - w.seconds * 1000
+      // the row's time never goes back: a payout older than its latest event counts at that latest
+      const at = rowTime(read, t)
+      const until = at + w.seconds * 1000
       const next: RollingUsage = {
         kind: 'rolling',
-        latest: t,
-        until: t + w.seconds * 1000,
+        latest: at,
+        until,
         events: [
-          ...prior.filter((e) => e.t > cutoff),
-          { id: payout.id, t, currency, minor: minor.toString(), value },
+          ...prior.filter((e) => e.t > at - w.seconds * 1000),
+          { id: payout.id, t: at, currency, minor: minor.toString(), value },
         ],
       }
-      return { next, counted: { key: slot.key, born: null, value } }
+      return { next, counted: { key: slot.key, born: null, value, ...(at === t ? {} : { at }) }, until }
     }
     case 'calendar': {
       const period = slot.period ?? { start: t, end: t + 1 }
@@ -465,7 +468,7 @@ const counting = (
               sums: sumsOf(currency, minor),
               values,
             }
-      return { next, counted: { key: slot.key, born: next.born, value } }
+      return { next, counted: { key: slot.key, born: next.born, value }, until: period.end }
     }
     case 'lifetime': {
       const next: LifetimeUsage =
@@ -477,18 +480,10 @@ const counting = (
               values: addValue(read.values, value, 1),
             }
           : { kind: 'lifetime', born, count: 1, sums: sumsOf(currency, minor), values }
-      return { next, counted: { key: slot.key, born: next.born, value } }
+      return { next, counted: { key: slot.key, born: next.born, value }, until: null }
     }
   }
 }
-
-/** Until when a window counts a payout at `t` (`null`: always). */
-const countsUntil = (slot: Slot, t: number): number | null =>
-  slot.spec.window.type === 'rolling'
-    ? t + slot.spec.window.seconds * 1000
-    : slot.spec.window.type === 'calendar'
-      ? (slot.period?.end ?? t + 1)
-      : null
 
 const byKey = (a: VelocityWrite, b: VelocityWrite): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
@@ -496,7 +491,11 @@ const byKey = (a: VelocityWrite, b: VelocityWrite): number => (a.key < b.key ? -
  * Evaluate-and-record: the verdict from the reads, as `evaluateKeyed`, and unless it blocks (allow
  * and review count: the payout holds money) the writes that record the payout, each conditional
  * on the version read — its usage in every tracker it falls in, and its own record. Refused like
- * `recordPayout`: an id whose own record still counts somewhere is already recorded.
+ * `recordPayout`: an id whose own record still counts somewhere is already recorded. Never refused
+ * for its order: in a rolling row it is recorded at the time it was assessed at (the later of
+ * `created_at` and the row's latest event; see `evaluateKeyed`), its own record noting that time
+ * (`counted[i].at`) when it is not `created_at`, and the record lives until the last window that
+ * counts it ends.
  *
  * @example
  * import { decideKeyed, evaluateKeyed, parseRuleSet, payout, velocityKeysOf } from '@payout-kernel/velocity'
@@ -520,6 +519,36 @@ const byKey = (a: VelocityWrite, b: VelocityWrite): number => (a.key < b.key ? -
  * const reads = new Map(velocityKeysOf(rs.right, second.right).map((k) => [k.id, written.get(k.id) ?? null]))
  * const next = evaluateKeyed(rs.right, reads, second.right)
  * assert.ok(E.isRight(next) && next.right.action === 'block')
+ *
+ * @example
+ * import { decodeVelocityRecord, evaluateAndRecordStep, inMemoryVelocityStore, parseRuleSet, payout, releaseStep,
+ *   velocityKeysOf } from '@payout-kernel/velocity'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import assert from 'node:assert/strict'
+ *
+ * const rs = parseRuleSet({ version: 1, rules: [{ id: 'hour', name: 'Hourly count', kind: 'max_daily_count',
+ *   action: 'block', enabled: true, threshold: 2, window: { type: 'rolling', seconds: 3600 } }] })
+ * const nine = Date.UTC(2026, 0, 1, 9)
+ * const at = (id: string, ms: number) => payout({ id, merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',
+ *   instrumentType: 'bank_account', destinationCountry: 'PH', amount: '10.00', currency: 'USD', createdAt: nine + ms })
+ * // two instances stamp pay_2 5 ms before pay_1, but pay_1 commits first
+ * const [first, late] = [at('pay_1', 10), at('pay_2', 5)]
+ * assert.ok(E.isRight(rs) && E.isRight(first) && E.isRight(late))
+ * const store = inMemoryVelocityStore()
+ * await store.run(evaluateAndRecordStep(rs.right, first.right))
+ * const verdict = await store.run(evaluateAndRecordStep(rs.right, late.right))
+ * assert.ok(E.isRight(verdict) && verdict.right.action === 'allow') // never refused for its order
+ * const hour = velocityKeysOf(rs.right, late.right).find((k) => k.kind === 'usage')?.id ?? ''
+ * const row = decodeVelocityRecord(store.records().get(hour)?.value)
+ * assert.ok(E.isRight(row) && row.right.kind === 'rolling')
+ * assert.deepEqual(row.right.events.map((e) => [e.id, e.t - nine]), [['pay_1', 10], ['pay_2', 10]]) // at the row's time
+ * const own = decodeVelocityRecord(store.records().get('p/pay_2')?.value)
+ * assert.ok(E.isRight(own) && own.right.kind === 'payout')
+ * assert.deepEqual([own.right.t - nine, own.right.counted[0]?.at], [5, nine + 10])
+ * assert.deepEqual(await store.run(releaseStep('pay_2')), E.right(true)) // takes back exactly that event
+ * const after = decodeVelocityRecord(store.records().get(hour)?.value)
+ * assert.ok(E.isRight(after) && after.right.kind === 'rolling')
+ * assert.deepEqual(after.right.events.map((e) => e.id), ['pay_1'])
  */
 export const decideKeyed = (
   ruleSet: RuleSet,
@@ -553,8 +582,7 @@ export const decideKeyed = (
     const c = counting(slot, read?.value ?? null, payout, value)
     writes.push({ key: slot.key, expected: versionRead(read), value: c.next })
     counted.push(c.counted)
-    const until = countsUntil(slot, t)
-    if (liveUntil !== null && (until === null || until > liveUntil)) liveUntil = until
+    if (liveUntil !== null && (c.until === null || c.until > liveUntil)) liveUntil = c.until
   }
   if (counted.length > 0) {
     const record: PayoutCounted = {
@@ -571,7 +599,11 @@ export const decideKeyed = (
   return E.right({ verdict: verdict.right, writes: writes.sort(byKey) })
 }
 
-/** A usage record without one counted payout; `null` when nothing is left (the row is deleted). */
+/**
+ * A usage record without one counted payout; `null` when nothing is left (the row is deleted). A
+ * rolling row is kept even when emptied, until it expires: its time must not go back, or a payout
+ * older than its latest would count in a window whose events the row already dropped.
+ */
 const uncounting = (
   r: VelocityRecord,
   own: PayoutCounted,
@@ -580,10 +612,10 @@ const uncounting = (
   const minor = BigInt(own.minor)
   switch (r.kind) {
     case 'rolling': {
-      const i = r.events.findIndex((e) => e.id === own.id && e.t === own.t)
+      const at = c.at ?? own.t
+      const i = r.events.findIndex((e) => e.id === own.id && e.t === at)
       if (i < 0) return undefined
-      const events = r.events.filter((_, j) => j !== i)
-      return { next: events.length === 0 ? null : { ...r, events } }
+      return { next: { ...r, events: r.events.filter((_, j) => j !== i) } }
     }
     case 'calendar':
     case 'lifetime': {
@@ -608,6 +640,9 @@ const uncounting = (
  * given its own record and the usage records it counted in (`countedKeysOf`), the writes that
  * give its usage back and delete its own record. Like `releasePayout`, an unknown or already
  * released id gives no writes; so does usage that no longer holds the payout (its window moved on).
+ * A rolling row loses exactly the event it recorded (the payout's id at the time that row used:
+ * `counted[i].at`, else the record's `t`) and keeps its time (`latest`, `until`), even with no
+ * event left: it is deleted when it expires, so its time never goes back.
  *
  * @example
  * import { releaseKeyed } from '@payout-kernel/velocity'

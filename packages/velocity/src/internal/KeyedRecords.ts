@@ -55,6 +55,12 @@ export interface Counted {
   /** The row's `born` (calendar, lifetime) or `null` (rolling: the row lists the payout itself). */
   readonly born: string | null
   readonly value: string | null
+  /**
+   * Rolling rows only: the time the row recorded the payout at (its event's `t`), present when the
+   * row's latest event was later than the payout's `t` (a rolling row's time never goes back).
+   * Absent: at the payout's `t` — so records written before this field existed read as they meant.
+   */
+  readonly at?: number
 }
 
 export interface PayoutCounted {
@@ -190,7 +196,10 @@ const PayoutCodec = t.strict({
   currency: CurrencyCode,
   minor: PositiveMinor,
   counted: t.readonlyArray(
-    t.strict({ key: RecordKey, born: t.union([Born, t.null]), value: t.union([DistinctValue, t.null]) }),
+    t.intersection([
+      t.strict({ key: RecordKey, born: t.union([Born, t.null]), value: t.union([DistinctValue, t.null]) }),
+      t.exact(t.partial({ at: Instant })),
+    ]),
   ),
 })
 
@@ -216,10 +225,27 @@ const crossCheck = (r: AnyRecord, c: t.Context): t.Validation<AnyRecord> => {
         ? t.success(r)
         : at(`events.${late}.t`, r.events[late]?.t, 'must lie in the window that ends at latest')
     }
-    case 'payout':
-      return r.liveUntil === null || r.liveUntil > r.t
+    case 'payout': {
+      if (r.liveUntil !== null && r.liveUntil <= r.t)
+        return at('liveUntil', r.liveUntil, `must be after t (${r.t})`)
+      const odd = r.counted.findIndex(
+        (x) =>
+          x.at !== undefined &&
+          (x.born !== null || x.at < r.t || (r.liveUntil !== null && x.at >= r.liveUntil)),
+      )
+      const bad = r.counted[odd]
+      return bad === undefined
         ? t.success(r)
-        : at('liveUntil', r.liveUntil, `must be after t (${r.t})`)
+        : at(
+            `counted.${odd}.at`,
+            bad.at,
+            bad.born !== null
+              ? 'must be absent where the row has a born mark (only a rolling row records its own time)'
+              : r.liveUntil === null
+                ? `must not be before t (${r.t})`
+                : `must lie from t (${r.t}) to before liveUntil (${r.liveUntil})`,
+          )
+    }
     case 'lifetime':
       return t.success(r)
   }

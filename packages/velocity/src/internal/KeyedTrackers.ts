@@ -162,7 +162,17 @@ const bigSums = (sums: Sums): Map<string, bigint> =>
 
 const valueMap = (values: Values): Map<string, number> => new Map(Object.entries(values))
 
-/** The group a usage record stands for, as the ledger's evaluator reads it at time `t`. */
+/**
+ * The time a rolling row takes a payout created at `t` at: the later of `t` and the row's latest
+ * event, so a row's time never goes back (as a rescore quota log's). Any other row: `t`.
+ */
+export const rowTime = (r: AnyRecord | null | undefined, t: number): number =>
+  r?.kind === 'rolling' && r.latest > t ? r.latest : t
+
+/**
+ * The group a usage record stands for, as the ledger's evaluator reads it for a payout at `t`: a
+ * rolling row's events in the window ending at its `rowTime`.
+ */
 const groupFrom = (slot: Slot, r: AnyRecord, t: number): Group => {
   const g: Group = {
     count: 0,
@@ -186,7 +196,7 @@ const groupFrom = (slot: Slot, r: AnyRecord, t: number): Group => {
       g.periodEnd = r.end
     }
   } else if (r.kind === 'rolling' && slot.spec.window.type === 'rolling') {
-    const cutoff = t - slot.spec.window.seconds * 1000
+    const cutoff = rowTime(r, t) - slot.spec.window.seconds * 1000
     const sums = new Map<string, bigint>()
     for (const e of r.events) {
       if (e.t <= cutoff) continue
