@@ -111,7 +111,7 @@ const velocity = async (schemaUrl: string, admin: pg.Pool): Promise<void> => {
       `  baseline   in-memory keyed store, 1 process            ${(memoryRate / 1000).toFixed(1)}k/s\n` +
       `  candidate  PostgreSQL velocity store, 4 processes      ${(rate / 1000).toFixed(1)}k/s\n` +
       `  ratio      ${(rate / memoryRate).toFixed(2)}x\n` +
-      `  ${transactions} transactions, ${retries} retried after a lost race; ${refused} refused (a rolling window's payout older than its latest)\n` +
+      `  ${transactions} transactions, ${retries} retried after a lost race; ${refused} refused\n` +
       `  lock waits: ${(waiting / Math.max(1, samples)).toFixed(2)} backends waiting on a row lock per sample, of ${(busy / Math.max(1, samples)).toFixed(2)} active (${samples} samples)\n`,
   )
 }
