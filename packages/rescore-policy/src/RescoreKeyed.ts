@@ -30,6 +30,7 @@ import {
   precheck,
   type QuotaPosition,
   quotaStatusAt,
+  quotaTime,
   released,
   resolve,
 } from './internal/Decision.js'
@@ -413,9 +414,7 @@ const positionOf = (
   config: RescoreConfig,
 ): QuotaPosition => {
   const limit = merchantQuotaLimit(config, merchantId)
-  const latest = read?.latest ?? null
-  // biome-ignore lint/complexity/useMathMinMax: as in the whole-state form, a NaN `now` falls back to the latest admission
-  const time = latest === null ? now : now > latest ? now : latest
+  const time = quotaTime(now, read?.latest ?? null)
   if (read === null)
     return { limit, limitText: `${limit}`, time, first: 0, live: 0, oldest: time, freeing: time }
   const live = read.length - read.first

@@ -16,6 +16,7 @@ import {
   precheck,
   type QuotaPosition,
   quotaStatusAt,
+  quotaTime,
   released,
   resolve,
 } from './internal/Decision.js'
@@ -124,10 +125,7 @@ const firstLive = (log: QuotaLog, cutoff: number): number => {
 
 /** The quota's time for this log: the later of `now` and the latest admission (it never goes back). */
 const quotaTimeOf = (log: QuotaLog, now: number): number => {
-  if (log.len === log.head) return now
-  const latest = log.times[log.len - 1] as number
-  // biome-ignore lint/complexity/useMathMinMax: as before, a NaN `now` falls back to the latest admission
-  return now > latest ? now : latest
+  return quotaTime(now, log.len === log.head ? null : (log.times[log.len - 1] as number))
 }
 
 /** Where the merchant's log in the whole state stands at `now`. */

@@ -10,7 +10,7 @@
  */
 import type { ValidationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { unavailable } from './internal/Decision.js'
+import { quotaTime, unavailable } from './internal/Decision.js'
 import type { RescoreConfig } from './RescoreConfig.js'
 import {
   completeRescoreKeyed,
@@ -105,8 +105,7 @@ const quotaLogReadOf = (log: MemoryLog | undefined, key: QuotaLogKey): QuotaLogR
     return { version: null, length: 0, latest: null, first: 0, oldest: null, freeing: null }
   const length = log.offset + log.times.length
   const latest = length > log.offset ? (log.times[log.times.length - 1] as number) : null
-  // biome-ignore lint/complexity/useMathMinMax: as in the policy, a NaN `now` falls back to the latest admission
-  const time = latest === null ? key.now : key.now > latest ? key.now : latest
+  const time = quotaTime(key.now, latest)
   const first = firstAfter(log, log.head, time - key.windowMs)
   const at = (n: number): number | null => (n < length ? (log.times[n - log.offset] ?? null) : null)
   return {
@@ -218,17 +217,21 @@ const defaultAttempts = 32
 const writesNothing = (w: RescoreWrites): boolean =>
   w.quota === null && w.idempotency === null && w.beneficiary === null
 
-/** Reads, decides and writes until the write lands; `undefined` when the store fails or keeps moving. */
-const run = async <A extends { readonly writes: RescoreWrites }>(
+/**
+ * Reads, decides and writes until the write lands: the decision, or its refusal (which writes
+ * nothing); `undefined` when the store fails or keeps moving.
+ */
+const run = async <L, A extends { readonly writes: RescoreWrites }>(
   store: RescoreRecordStore,
   keys: RescoreKeys,
-  decide: (reads: RescoreReads) => A,
+  decide: (reads: RescoreReads) => E.Either<L, A>,
   attempts: number,
-): Promise<A | undefined> => {
+): Promise<E.Either<L, A> | undefined> => {
   try {
     for (let i = 0; i < attempts; i++) {
       const decision = decide(await store.read(keys))
-      if (writesNothing(decision.writes) || (await store.write(decision.writes))) return decision
+      if (E.isLeft(decision)) return decision
+      if (writesNothing(decision.right.writes) || (await store.write(decision.right.writes))) return decision
     }
   } catch {
     return undefined
@@ -267,14 +270,15 @@ export const decideRescoreIn = async (
   const decision = await run(
     store,
     rescoreKeysOf(request, now, config),
-    (reads) => decideRescoreKeyed(reads, request, now, config),
+    (reads) => E.right(decideRescoreKeyed(reads, request, now, config)),
     attempts,
   )
-  if (decision === undefined)
+  if (decision === undefined || E.isLeft(decision))
     return { response: unavailable(String(request?.merchantId ?? ''), config), effects: [] }
-  return decision.response === null
-    ? { response: null, effects: decision.effects }
-    : { response: decision.response, effects: decision.effects }
+  const d = decision.right
+  return d.response === null
+    ? { response: null, effects: d.effects }
+    : { response: d.response, effects: d.effects }
 }
 
 const settleIn = async (
@@ -285,21 +289,10 @@ const settleIn = async (
   config: RescoreConfig,
   attempts: number,
 ): Promise<E.Either<ValidationError, RescoreResponse>> => {
-  let refused: ValidationError | undefined
-  const settled = await run(
-    store,
-    settlementKeysOf(lease, now, config),
-    (reads) => {
-      const s = settle(reads)
-      if (E.isRight(s)) return s.right
-      refused = s.left
-      return { response: null, writes: { quota: null, idempotency: null, beneficiary: null } }
-    },
-    attempts,
-  )
-  if (refused !== undefined) return E.left(refused)
-  const merchantId = String((lease as { merchantId?: unknown } | null)?.merchantId ?? '')
-  return E.right(settled?.response ?? unavailable(merchantId, config))
+  const settled = await run(store, settlementKeysOf(lease, now, config), settle, attempts)
+  if (settled === undefined)
+    return E.right(unavailable(String((lease as { merchantId?: unknown } | null)?.merchantId ?? ''), config))
+  return E.map((s: KeyedRescoreSettlement) => s.response)(settled)
 }
 
 /**

@@ -101,6 +101,16 @@ export interface QuotaPosition {
   readonly freeing: number
 }
 
+/**
+ * The quota's time: the later of `now` and the latest admission (`null`: none), so it never goes
+ * back. A NaN `now` falls back to the latest admission.
+ */
+export const quotaTime = (now: number, latest: number | null): number => {
+  if (latest === null) return now
+  // Not Math.max: that would turn a NaN `now` into NaN.
+  return now > latest ? now : latest
+}
+
 /** The `X-RateLimit-*` figures of a position, nothing admitted. */
 export const quotaStatusAt = (position: QuotaPosition, now: number, config: RescoreConfig): QuotaStatus => {
   const { limit, live } = position
