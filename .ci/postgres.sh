@@ -17,7 +17,7 @@ start_postgres() {
   if [ -z "$initdb" ] || [ -z "$pg_ctl" ]; then
     if command -v apt-get >/dev/null 2>&1; then
       echo "   postgresql not found: installing it with apt-get"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
       initdb=$(pg_bin initdb); pg_ctl=$(pg_bin pg_ctl)
     fi
   fi
