@@ -33,6 +33,7 @@ export const projects = [
   project('rescore-policy', 'packages/rescore-policy'),
   project('scoring', 'packages/scoring'),
   project('store-postgres', 'packages/store-postgres'),
+  project('request-auth', 'packages/request-auth'),
   project('testkit', 'packages/testkit'),
   project('cli', 'packages/cli'),
   project('docs', 'docs'),
