@@ -1,1 +1,5 @@
-export {}
+export * from './ClientCredentials.js'
+export * from './Dpop.js'
+export * from './DpopReplay.js'
+export * from './Webhook.js'
+export * from './WebhookReceipt.js'

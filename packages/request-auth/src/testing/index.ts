@@ -1,1 +1,2 @@
-export {}
+export * from './dpop.js'
+export * from './webhook.js'
