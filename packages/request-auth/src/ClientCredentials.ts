@@ -13,7 +13,7 @@
  * mistakenly passed a secret is not echoed either). `revealClientSecret` is the one way back to
  * the text.
  */
-import { apiError, type ApiError } from '@payout-kernel/core'
+import { type ApiError, apiError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import {
@@ -54,7 +54,10 @@ export const clientEnvironments = ['production', 'staging', 'sandbox'] as const
  * assert.ok(!ClientEnvironment.is('live'))
  */
 export const ClientEnvironment = t.keyof(
-  { production: null, staging: null, sandbox: null } satisfies Record<(typeof clientEnvironments)[number], null>,
+  { production: null, staging: null, sandbox: null } satisfies Record<
+    (typeof clientEnvironments)[number],
+    null
+  >,
   'ClientEnvironment',
 )
 /** An environment: `production`, `staging` or `sandbox`. */
@@ -137,13 +140,14 @@ class ClientSecret {
     return this.toString()
   }
   static {
-    Object.defineProperty(this.prototype, inspectCustom, {
+    Object.defineProperty(ClientSecret.prototype, inspectCustom, {
       value(this: ClientSecret) {
         return `ClientSecret <${this.toString()}>`
       },
     })
   }
 }
+
 export type { ClientSecret }
 
 /**
@@ -352,7 +356,10 @@ export const decodeBasicAuthorization = (header: unknown): E.Either<CredentialRe
   if (E.isLeft(clientSecret)) return clientSecret
   const environment = clientIdEnvironment(clientId.right)
   if (clientSecret.right.environment !== environment)
-    return refuse('environment_mismatch', 'the client id and the client secret belong to different environments')
+    return refuse(
+      'environment_mismatch',
+      'the client id and the client secret belong to different environments',
+    )
   return E.right({ clientId: clientId.right, clientSecret: clientSecret.right, environment })
 }
 

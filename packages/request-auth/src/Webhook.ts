@@ -332,7 +332,8 @@ export const signWebhook = async (
   rawBody: WebhookBody,
 ): Promise<E.Either<WebhookSigningError, string>> => {
   const list = secretsOf(secrets)
-  if (list === undefined) return signingError('secrets', 'must be one webhook secret or a non-empty list of them')
+  if (list === undefined)
+    return signingError('secrets', 'must be one webhook secret or a non-empty list of them')
   if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp > maxTimestamp)
     return signingError('timestamp', 'must be whole seconds since the epoch, years 1970 to 9999')
   const body = bodyBytes(rawBody, Number.MAX_SAFE_INTEGER)
@@ -451,7 +452,10 @@ const trimOws = (s: string): string => {
 
 /** RFC 9110 `tchar`. */
 const isTokenChar = (c: number): boolean =>
-  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c))
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c))
 
 const isToken = (s: string): boolean => {
   if (s.length === 0) return false
@@ -551,7 +555,8 @@ export const verifyWebhookSignature = async (
   if (problem !== undefined) return refuse('configuration', problem)
 
   const provided = parseSignatureHeader(header, options.maxHeaderLength)
-  if (typeof provided === 'string') return refuse('signature_header', `${webhookHeaderNames.signature} ${provided}`)
+  if (typeof provided === 'string')
+    return refuse('signature_header', `${webhookHeaderNames.signature} ${provided}`)
   const seconds = parseTimestamp(timestamp)
   if (typeof seconds === 'string') return refuse('timestamp', `${webhookHeaderNames.timestamp} ${seconds}`)
   const skew = now - seconds * 1000

@@ -48,8 +48,7 @@ export const toHex = (bytes: Uint8Array): string => {
   return out
 }
 
-const lowerHexValue = (c: number): number =>
-  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1
+const lowerHexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1)
 
 /** Whether `s[from, to)` is lowercase hex digits only. */
 export const isLowerHex = (s: string, from = 0, to = s.length): boolean => {
@@ -201,7 +200,9 @@ export const subtleCrypto = (): SubtleCrypto | undefined => {
 }
 
 /** SHA-256 of bytes, `undefined` when Web Crypto is missing or fails. */
-export const sha256 = async (bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer> | undefined> => {
+export const sha256 = async (
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer> | undefined> => {
   const subtle = subtleCrypto()
   if (subtle === undefined) return undefined
   try {

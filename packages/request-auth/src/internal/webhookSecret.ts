@@ -61,7 +61,7 @@ export class WebhookSecret {
     return this.toString()
   }
   static {
-    Object.defineProperty(this.prototype, inspectCustom, {
+    Object.defineProperty(WebhookSecret.prototype, inspectCustom, {
       value(this: WebhookSecret) {
         return this.toString()
       },
