@@ -94,7 +94,11 @@ const loop = async () => {
   }
 }
 const started = performance.now()
+const cpuBefore = process.cpuUsage()
 await Promise.all(Array.from({ length: input.loops }, loop))
 const seconds = (performance.now() - started) / 1000
+const cpu = process.cpuUsage(cpuBefore)
 await pool.end()
-process.stdout.write(`${JSON.stringify({ decisions, roundTrips, seconds })}\n`)
+// The client's own CPU over the measured run (user + system), to split client and server cost.
+const clientCpuSeconds = (cpu.user + cpu.system) / 1e6
+process.stdout.write(`${JSON.stringify({ decisions, roundTrips, seconds, clientCpuSeconds, clientSystemSeconds: cpu.system / 1e6 })}\n`)

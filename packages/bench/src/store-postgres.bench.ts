@@ -5,7 +5,7 @@
 // each, in the same run; the round trips per decision, counted; velocity evaluate-and-record on
 // the server from 4 processes, with its lock waits; then a soak of 1M rescore
 // requests with pruning, and the rows left. Sizes: BENCH_SECONDS (8), BENCH_LOOPS (4 per process),
-// SOAK_REQUESTS (1,000,000).
+// SOAK_REQUESTS (1,000,000); BENCH_PARTS picks parts (default `rescore,velocity,soak`).
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import {
@@ -22,6 +22,7 @@ const url = process.env.PAYOUT_KERNEL_PG_URL
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const loops = Number(process.env.BENCH_LOOPS ?? 4)
 const soakRequests = Number(process.env.SOAK_REQUESTS ?? 1_000_000)
+const parts = new Set((process.env.BENCH_PARTS ?? 'rescore,velocity,soak').split(','))
 
 interface Run {
   readonly decisions: number
@@ -138,6 +139,16 @@ export async function main(): Promise<void> {
   })
 
   process.stdout.write(`\nPostgreSQL ${version}: 4 client processes x ${loops} loops, ${seconds} s each\n`)
+  if (parts.has('rescore')) await rescore(schemaUrl)
+  if (parts.has('velocity')) await velocity(schemaUrl, admin)
+  if (parts.has('soak')) await soak(pool)
+  await pool.end()
+  await admin.query(`drop schema if exists ${schema} cascade`)
+  await admin.end()
+}
+
+/** The rescore store against RateLimiterPostgres, 4 processes each, alternating. */
+const rescore = async (schemaUrl: string): Promise<void> => {
   // Alternate, baseline first, then candidate, twice; report the better of each.
   const best = { rlf: 0, policy: 0 }
   let trips = 0
@@ -156,9 +167,9 @@ export async function main(): Promise<void> {
       `  ratio      ${(best.policy / best.rlf).toFixed(2)}x   (target >= 0.5x, all four tables exact)\n` +
       `  round trips: ${(trips / decided).toFixed(2)} per decision, completions and retries included\n`,
   )
+}
 
-  await velocity(schemaUrl, admin)
-
+const soak = async (pool: pg.Pool): Promise<void> => {
   // Soak: 1M requests from one process, pruning every 10,000, on a 10 s quota window and 60 s
   // retention so that history passes out of every table many times over.
   const soakConfig: RescoreConfig = {
@@ -220,7 +231,4 @@ export async function main(): Promise<void> {
       `  live at the end: ${10_000} admissions in the 10 s window, ${60_000} keys in the 60 s retention (at most)\n` +
       `  most rows seen after any prune: ${maxRows.toLocaleString('en-US')} (history: ${soakRequests.toLocaleString('en-US')} requests)\n`,
   )
-  await pool.end()
-  await admin.query(`drop schema if exists ${schema} cascade`)
-  await admin.end()
 }

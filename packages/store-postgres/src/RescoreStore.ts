@@ -1,16 +1,19 @@
 /**
- * The rescore policy's records in PostgreSQL (`sql/001_rescore.sql`): a `RescoreRecordStore` for
+ * The rescore policy's records in PostgreSQL (`sql/001_rescore.sql`, its functions replaced by
+ * `sql/004_rescore_batch.sql`): a `RescoreRecordStore` for
  * `decideRescoreIn`, `completeRescoreIn` and `failRescoreIn` of `@payout-kernel/rescore-policy`.
  *
- * One decision is two statements, so two round trips when uncontended: `rescore_read_many` reads
+ * One decision is two statements, so two round trips when uncontended: `rescore_read_batch` reads
  * the merchant's quota position, the key's record and the beneficiary's record in one snapshot,
- * the policy decides in the service, and `rescore_write_many` applies the decision's writes in
+ * the policy decides in the service, and `rescore_write_batch` applies the decision's writes in
  * one statement, each conditional on the version read. A record that moved in between fails that
- * decision's writes (its subtransaction rolls back whole) and the policy decides again on a fresh
- * read. The decisions an instance has in flight together share those two statements (up to
+ * decision's writes (none of them is applied: every version is checked before the first write)
+ * and the policy decides again on a fresh read. The decisions an instance has in flight together share those two statements (up to
  * `batchSize` to a statement): under load an instance spends well under one round trip per
  * decision. Before writing, a statement takes an advisory lock per record it may write, in one
- * global order, so two instances' statements never wait on each other in a cycle.
+ * global order, so two instances' statements never wait on each other in a cycle, and nothing
+ * but a prune's delete can move a record between its check and its write (then the statement
+ * rolls back whole and all its decisions decide again).
  *
  * Why conditional writes on a version column rather than row locks: a lock (`select … for
  * update`) would hold a transaction open across the service's decision, and `BEGIN`, the locking
@@ -78,34 +81,11 @@ const epochMs = (n: number, field: string): number => {
 
 // ---------------------------------------------------------------- batches
 
-const describe = (u: unknown): string => (Array.isArray(u) ? `${u.length} results` : typeof u)
+/** SQLSTATEs of a write batch that lost a race as a whole: serialization failure, unique violation. */
+const lostRace = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && ['40001', '23505'].includes(String((e as { code?: unknown }).code))
 
-/**
- * Calls `run` once for all the items asked for in one turn of the event loop: the decisions an
- * instance has in flight share their round trips. Each caller gets its own result, or the batch's
- * failure.
- */
-const batched = <I, O>(run: (items: ReadonlyArray<I>) => Promise<ReadonlyArray<O>>, max: number) => {
-  const queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = []
-  const flush = () => {
-    while (queue.length > 0) send(queue.splice(0, max))
-  }
-  const send = (batch: typeof queue) => {
-    run(batch.map((q) => q.item)).then(
-      (outs) => {
-        for (const [i, q] of batch.entries()) q.resolve(outs[i] as O)
-      },
-      (e: unknown) => {
-        for (const q of batch) q.reject(e)
-      },
-    )
-  }
-  return (item: I): Promise<O> =>
-    new Promise<O>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(flush)
-      queue.push({ item, resolve, reject })
-    })
-}
+const describe = (u: unknown): string => (Array.isArray(u) ? `${u.length} results` : typeof u)
 
 const readItem = (keys: RescoreKeys) => {
   const q = keys.quota
@@ -159,6 +139,125 @@ const writeItem = (w: RescoreWrites) => {
             bv.lease?.expiresAt ?? Number.MIN_SAFE_INTEGER,
             bv.cooldownUntil ?? Number.MIN_SAFE_INTEGER,
           ),
+  }
+}
+
+type ReadItem = ReturnType<typeof readItem>
+type WriteItem = ReturnType<typeof writeItem>
+
+/** The call of `rescore_read_batch` with its parameters numbered from `$<from + 1>`. */
+const readCall = (from: number): string =>
+  `rescore_read_batch($${from + 1}::text[], $${from + 2}::bigint[], $${from + 3}::bigint[], $${from + 4}::bigint[],
+     $${from + 5}::text[], $${from + 6}::text[], $${from + 7}::text[])`
+const readParams = (items: ReadonlyArray<ReadItem>): unknown[] => [
+  items.map((i) => i.qm),
+  items.map((i) => i.qn),
+  items.map((i) => i.qw),
+  items.map((i) => i.ql),
+  items.map((i) => i.km),
+  items.map((i) => i.kk),
+  items.map((i) => i.b),
+]
+
+/** The call of `rescore_write_batch` with its parameters numbered from `$<from + 1>`. */
+const writeCall = (from: number): string =>
+  `rescore_write_batch($${from + 1}::text[], $${from + 2}::bigint[], $${from + 3}::bigint[], $${from + 4}::bigint[],
+     $${from + 5}::bigint[], $${from + 6}::text[], $${from + 7}::text[], $${from + 8}::bigint[], $${from + 9}::jsonb[],
+     $${from + 10}::bigint[], $${from + 11}::text[], $${from + 12}::bigint[], $${from + 13}::jsonb[], $${from + 14}::bigint[])`
+const writeParams = (items: ReadonlyArray<WriteItem>): unknown[] => [
+  items.map((i) => i.qm),
+  items.map((i) => i.qe),
+  items.map((i) => i.qh),
+  items.map((i) => i.ql),
+  items.map((i) => i.qt),
+  items.map((i) => i.km),
+  items.map((i) => i.kk),
+  items.map((i) => i.ke),
+  items.map((i) => (i.kr === null ? null : JSON.stringify(i.kr))),
+  items.map((i) => i.kx),
+  items.map((i) => i.b),
+  items.map((i) => i.be),
+  items.map((i) => (i.br === null ? null : JSON.stringify(i.br))),
+  items.map((i) => i.bx),
+]
+
+const readStatement = `select ${readCall(0)} as reads`
+const writeStatement = `select ${writeCall(0)} as oks`
+
+interface Pending<I, P, O> {
+  readonly item: I
+  /** The item as the statement's parameters take it (converted when asked, so a bad item fails alone). */
+  readonly param: P
+  readonly resolve: (o: O) => void
+  readonly reject: (e: unknown) => void
+}
+
+/**
+ * The reads asked for in one turn of the event loop go out together, up to `max` to a statement,
+ * and so do the writes: the decisions an instance has in flight share their round trips. Each
+ * caller gets its own result, or its statement's failure. A write statement that lost a race as a
+ * whole (a prune deleted a record under a write) answers each of its writes "lost": those
+ * decisions read and decide again.
+ */
+const batches = (sql: Sql, max: number) => {
+  const reads: Pending<RescoreKeys, ReadItem, RescoreReads>[] = []
+  const writes: Pending<RescoreWrites, WriteItem, boolean>[] = []
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    while (reads.length > 0) void sendReads(reads.splice(0, max))
+    while (writes.length > 0) void sendWrites(writes.splice(0, max))
+  }
+  const enqueue = <I, P, O>(queue: Pending<I, P, O>[], item: I, param: (i: I) => P): Promise<O> =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, param: param(item), resolve, reject })
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
+    })
+  const sendReads = async (batch: Pending<RescoreKeys, ReadItem, RescoreReads>[]): Promise<void> => {
+    let out: unknown
+    try {
+      const rows = await sql.query<{ reads: unknown }>(
+        readStatement,
+        readParams(batch.map((p) => p.param)),
+        'payout_kernel_rescore_read_batch',
+      )
+      out = rows[0]?.reads
+      if (!Array.isArray(out) || out.length !== batch.length)
+        throw new Error(`rescore_read_batch answered ${describe(out)} for ${batch.length} reads`)
+    } catch (e) {
+      for (const p of batch) p.reject(e)
+      return
+    }
+    for (const [i, p] of batch.entries()) {
+      // A corrupt record fails its own decision (closed), not the others of the statement.
+      try {
+        p.resolve(decodeReads((out as unknown[])[i], p.item))
+      } catch (e) {
+        p.reject(e)
+      }
+    }
+  }
+  const sendWrites = async (batch: Pending<RescoreWrites, WriteItem, boolean>[]): Promise<void> => {
+    try {
+      const rows = await sql.query<{ oks: unknown }>(
+        writeStatement,
+        writeParams(batch.map((p) => p.param)),
+        'payout_kernel_rescore_write_batch',
+      )
+      const oks = rows[0]?.oks
+      if (!Array.isArray(oks) || oks.length !== batch.length || !oks.every((ok) => typeof ok === 'boolean'))
+        throw new Error(`rescore_write_batch answered ${describe(oks)} for ${batch.length} writes`)
+      for (const [i, p] of batch.entries()) p.resolve(oks[i] as boolean)
+    } catch (e) {
+      for (const p of batch) lostRace(e) ? p.resolve(false) : p.reject(e)
+    }
+  }
+  return {
+    read: (keys: RescoreKeys): Promise<RescoreReads> => enqueue(reads, keys, readItem),
+    write: (w: RescoreWrites): Promise<boolean> => enqueue(writes, w, writeItem),
   }
 }
 
@@ -223,31 +322,10 @@ export const postgresRescoreRecords = (
       beneficiaries: r?.b ?? 0,
     }
   }
-  const reads = batched(async (batch: ReadonlyArray<RescoreKeys>) => {
-    const rows = await sql.query<{ reads: unknown }>(
-      'select rescore_read_many($1::jsonb) as reads',
-      [JSON.stringify(batch.map(readItem))],
-      'payout_kernel_rescore_read',
-    )
-    const out = rows[0]?.reads
-    if (!Array.isArray(out) || out.length !== batch.length)
-      throw new Error(`rescore_read_many answered ${describe(out)} for ${batch.length} reads`)
-    return out.map((row, i) => decodeReads(row, batch[i] as RescoreKeys))
-  }, batchSize)
-  const writes = batched(async (batch: ReadonlyArray<RescoreWrites>) => {
-    const rows = await sql.query<{ oks: unknown }>(
-      'select rescore_write_many($1::jsonb) as oks',
-      [JSON.stringify(batch.map(writeItem))],
-      'payout_kernel_rescore_write',
-    )
-    const oks = rows[0]?.oks
-    if (!Array.isArray(oks) || oks.length !== batch.length || !oks.every((ok) => typeof ok === 'boolean'))
-      throw new Error(`rescore_write_many answered ${describe(oks)} for ${batch.length} writes`)
-    return oks as boolean[]
-  }, batchSize)
+  const { read, write } = batches(sql, batchSize)
   return {
-    read: reads,
-    write: writes,
+    read,
+    write,
     prune: async (now: number, config: RescoreConfig) => {
       const at = epochMs(now, 'now')
       const windowMs = config.quota.windowMs

@@ -4,6 +4,7 @@
 // faults fail closed and leave nothing half-written.
 import { fc, test } from '@fast-check/vitest'
 import {
+  completeRescoreIn,
   decideRescoreIn,
   defaultRescoreConfig,
   failRescoreIn,
@@ -87,7 +88,6 @@ describe.each([memory.name, ...databaseKinds()])('the rescore record store contr
     expect(started.response).toBeNull()
     const lease = started.effects[0]?.lease
     if (lease === undefined) throw new Error('no lease')
-    const { completeRescoreIn } = await import('@payout-kernel/rescore-policy')
     const done = await completeRescoreIn(
       store,
       {
@@ -204,6 +204,47 @@ describe.each(databaseKinds())('faults fail closed: %s', (kind) => {
     } finally {
       await db.sql.query('drop trigger pk_fail on rescore_beneficiary')
       await db.sql.query('drop function pk_fail()')
+    }
+  })
+
+  test('a record pruned between the check and the write: the batch rolls back whole and decides again', async () => {
+    await truncate(db.sql)
+    const store = postgresRescoreRecords(db.sql)
+    const first = await decideRescoreIn(store, request('k-1'), 0, defaultRescoreConfig)
+    expect(first.response).toBeNull()
+    // The next write of the beneficiary finds its row deleted under it (as a prune's delete
+    // would, after the version check): the trigger deletes the row and skips the update, once
+    // (counted on a sequence, which the rollback does not undo).
+    await db.sql.query('create sequence pk_once')
+    await db.sql.query(`create function pk_prune() returns trigger language plpgsql as $$
+      begin
+        if nextval('pk_once') > 1 then return new; end if;
+        delete from rescore_beneficiary where beneficiary_id = old.beneficiary_id;
+        return null;
+      end $$`)
+    await db.sql.query(
+      'create trigger pk_prune before update on rescore_beneficiary for each row execute function pk_prune()',
+    )
+    try {
+      const lease = first.effects[0]?.lease
+      expect(lease).toBeDefined()
+      const settled = await completeRescoreIn(
+        store,
+        { lease, current: { evaluationId: 'eval_1', rawScore: 423 }, previous: null },
+        1_000,
+        defaultRescoreConfig,
+      )
+      // The first attempt rolled back whole (the key is still in flight, not half settled); the
+      // second read the record as gone and settled against that.
+      if (E.isLeft(settled)) throw new Error('a valid outcome was refused')
+      expect(settled.right.status).toBe(200)
+      expect((await db.sql.query<{ n: number }>('select last_value::int as n from pk_once'))[0]?.n).toBe(2)
+      const replay = await decideRescoreIn(store, request('k-1'), 2_000, defaultRescoreConfig)
+      expect(replay.response?.body).toEqual(settled.right.body)
+    } finally {
+      await db.sql.query('drop trigger pk_prune on rescore_beneficiary')
+      await db.sql.query('drop function pk_prune()')
+      await db.sql.query('drop sequence pk_once')
     }
   })
 
