@@ -227,7 +227,7 @@ describe.each(databaseKinds())('faults fail closed: %s', (kind) => {
     )
     try {
       const lease = first.effects[0]?.lease
-      expect(lease).toBeDefined()
+      if (lease === undefined) throw new Error('a start without its lease')
       const settled = await completeRescoreIn(
         store,
         { lease, current: { evaluationId: 'eval_1', rawScore: 423 }, previous: null },
