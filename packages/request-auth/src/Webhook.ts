@@ -596,7 +596,10 @@ export const verifyWebhookSignature = async (
  * assert.ok(fromNode !== fromFetch)
  */
 export type WebhookHeaders =
-  | { readonly get: (name: string) => string | null }
+  | {
+      /** The value of a header by name (any case), `null` when absent. */
+      readonly get: (name: string) => string | null
+    }
   | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
 /**

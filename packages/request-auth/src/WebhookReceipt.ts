@@ -453,7 +453,10 @@ export interface WebhookReceiptStore {
  * await receiveWebhookIn(store, key.right, 0)
  * assert.equal(store.size(), 1)
  */
-export const inMemoryWebhookReceiptStore = (): WebhookReceiptStore & { readonly size: () => number } => {
+export const inMemoryWebhookReceiptStore = (): WebhookReceiptStore & {
+  /** How many records the store holds. */
+  readonly size: () => number
+} => {
   let versions = 0
   const records = new Map<string, Versioned<WebhookReceiptRecord>>()
   const id = (key: WebhookReceiptKey): string => `${key.scope}:${key.eventId}`
