@@ -101,4 +101,6 @@ const cpu = process.cpuUsage(cpuBefore)
 await pool.end()
 // The client's own CPU over the measured run (user + system), to split client and server cost.
 const clientCpuSeconds = (cpu.user + cpu.system) / 1e6
-process.stdout.write(`${JSON.stringify({ decisions, roundTrips, seconds, clientCpuSeconds, clientSystemSeconds: cpu.system / 1e6 })}\n`)
+process.stdout.write(
+  `${JSON.stringify({ decisions, roundTrips, seconds, clientCpuSeconds, clientSystemSeconds: cpu.system / 1e6 })}\n`,
+)

@@ -17,6 +17,21 @@ import { singleRecords } from './internal/SingleRecords.js'
 import type { Sql } from './Sql.js'
 
 /**
+ * A webhook receipt store on PostgreSQL: the `WebhookReceiptStore` contract, and a count of its rows.
+ *
+ * @example
+ * import type { PostgresWebhookReceiptStore } from '@payout-kernel/store-postgres'
+ * import assert from 'node:assert/strict'
+ *
+ * const rows = async (store: PostgresWebhookReceiptStore): Promise<number> => store.count()
+ * assert.equal(typeof rows, 'function')
+ */
+export interface PostgresWebhookReceiptStore extends WebhookReceiptStore {
+  /** How many receipts the table holds (live or not yet pruned). */
+  readonly count: () => Promise<number>
+}
+
+/**
  * A `WebhookReceiptStore` on PostgreSQL, through the `Sql` interface; the table comes from
  * `migrate(sql)`. `count` says how many receipts the table holds.
  *
@@ -36,9 +51,7 @@ import type { Sql } from './Sql.js'
  * assert.deepEqual([a, b].map((x) => E.isRight(x) && x.right._tag).sort(), ['Accepted', 'InFlight'])
  * assert.equal(await store.count(), 1)
  */
-export const postgresWebhookReceipts = (
-  sql: Sql,
-): WebhookReceiptStore & { readonly count: () => Promise<number> } =>
+export const postgresWebhookReceipts = (sql: Sql): PostgresWebhookReceiptStore =>
   singleRecords(sql, {
     table: 'webhook_receipt',
     keyColumns: ['scope', 'event_id'],
