@@ -1,1 +1,399 @@
-export {}
+/**
+ * DPoP proofs (RFC 9449): every `/v1` call carries an access token bound to a key and a fresh
+ * proof, a JWT signed by that key over the request's method and URL. `verifyDpopProof` checks one
+ * proof against the request it came with and answers the key's thumbprint (to compare with the
+ * token's `cnf.jkt`) and the proof's `jti` (for the replay check of `DpopReplay.ts`), or a
+ * `DpopRefusal` naming what was wrong. Signatures are checked by `jose` on Web Crypto; nothing here
+ * reads a clock (`now` is an argument) or throws.
+ */
+import { type ApiError, apiError } from '@payout-kernel/core'
+import * as E from 'fp-ts/lib/Either.js'
+import {
+  base64url,
+  calculateJwkThumbprint,
+  compactVerify,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+} from 'jose'
+
+// ---------------------------------------------------------------- model
+
+/**
+ * The request a proof came with: its method, its full URL as the server received it, and the
+ * access token of its `Authorization: DPoP …` header (absent on the token endpoint, whose proof
+ * has no `ath`).
+ *
+ * @example
+ * import type { DpopRequest } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const request: DpopRequest = { method: 'POST', url: 'https://api.example.com/v1/payouts?x=1', accessToken: 'at_1' }
+ * assert.equal(request.method, 'POST')
+ */
+export interface DpopRequest {
+  /** The HTTP method, as sent (methods are case-sensitive: `POST`, not `post`). */
+  readonly method: string
+  /** The request URL; its query and fragment are not part of what the proof signs. */
+  readonly url: string
+  /** The access token the request presents; absent for the token endpoint. */
+  readonly accessToken?: string
+}
+
+/**
+ * A proof that verified: the RFC 7638 SHA-256 thumbprint of its key (`jkt`, compare it with the
+ * token's `cnf.jkt`), its `jti`, and its `iat` in seconds.
+ *
+ * @example
+ * import type { DpopProof } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const proof: DpopProof = { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', jti: 'e1j3V_bKic8-LAEB', iat: 1562262618 }
+ * assert.equal(proof.jkt.length, 43)
+ */
+export interface DpopProof {
+  /** The key's RFC 7638 thumbprint, SHA-256, base64url. */
+  readonly jkt: string
+  /** The proof's unique id. */
+  readonly jti: string
+  /** When the client made the proof, in seconds since the epoch. */
+  readonly iat: number
+}
+
+/**
+ * What was wrong with a proof: `malformed` (not a compact JWS, or its parts do not decode),
+ * `typ`, `alg`, `jwk` (missing, private, or not a key of its `alg`), `signature`, one claim
+ * (`htm`, `htu`, `iat`, `jti`, `ath`), `replay` (its `jti` was seen), `key_binding` (not the
+ * token's key), or `unavailable` (the replay store failed: answer 503, not the client's fault).
+ *
+ * @example
+ * import type { DpopRefusalReason } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const reason: DpopRefusalReason = 'htu'
+ * assert.equal(reason, 'htu')
+ */
+export type DpopRefusalReason =
+  | 'malformed'
+  | 'typ'
+  | 'alg'
+  | 'jwk'
+  | 'signature'
+  | 'htm'
+  | 'htu'
+  | 'iat'
+  | 'jti'
+  | 'ath'
+  | 'replay'
+  | 'key_binding'
+  | 'unavailable'
+
+/**
+ * A refused proof: the reason and a message for the client. The message never repeats a value
+ * taken from the proof, so nothing an attacker sends is echoed into a header or a log.
+ *
+ * @example
+ * import type { DpopRefusal } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const refusal: DpopRefusal = { _tag: 'DpopRefusal', reason: 'iat', message: 'iat is not within 60 s of the server time' }
+ * assert.equal(refusal.reason, 'iat')
+ */
+export interface DpopRefusal {
+  readonly _tag: 'DpopRefusal'
+  /** What was wrong. */
+  readonly reason: DpopRefusalReason
+  /** Why, in words; never a value from the proof. */
+  readonly message: string
+}
+
+/** The JWS algorithms a DPoP key may use: ES256 (P-256), EdDSA and its fully-specified name Ed25519. */
+export type DpopAlgorithm = 'ES256' | 'EdDSA' | 'Ed25519'
+
+/**
+ * How proofs are checked: the algorithms accepted, how far `iat` may be from `now` (ms, either
+ * way), and the largest proof and `jti` taken (longer input is refused before any work).
+ *
+ * @example
+ * import { defaultDpopOptions, type DpopOptions } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const es256Only: DpopOptions = { ...defaultDpopOptions, algorithms: ['ES256'] }
+ * assert.deepEqual(es256Only.algorithms, ['ES256'])
+ */
+export interface DpopOptions {
+  /** The algorithms accepted, a subset of ES256, EdDSA and Ed25519. */
+  readonly algorithms: ReadonlyArray<DpopAlgorithm>
+  /** How far `iat` may be from `now`, in ms, in the past or the future. */
+  readonly iatToleranceMs: number
+  /** The longest proof taken, in characters. */
+  readonly maxProofLength: number
+  /** The longest `jti` taken, in characters. */
+  readonly maxJtiLength: number
+}
+
+/**
+ * The defaults: ES256, EdDSA and Ed25519; `iat` within ±60 s; proofs up to 4,096 characters;
+ * `jti` up to 256.
+ *
+ * @example
+ * import { defaultDpopOptions } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * assert.equal(defaultDpopOptions.iatToleranceMs, 60_000)
+ */
+export const defaultDpopOptions: DpopOptions = Object.freeze({
+  algorithms: Object.freeze(['ES256', 'EdDSA', 'Ed25519'] as const),
+  iatToleranceMs: 60_000,
+  maxProofLength: 4_096,
+  maxJtiLength: 256,
+})
+
+// ---------------------------------------------------------------- constructors
+
+const refuse = (reason: DpopRefusalReason, message: string): E.Either<DpopRefusal, never> =>
+  E.left({ _tag: 'DpopRefusal', reason, message })
+
+/**
+ * A refusal value, for the checks a service adds around a proof (the token's key binding, its
+ * own replay store).
+ *
+ * @example
+ * import { dpopRefusal } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * assert.deepEqual(dpopRefusal('key_binding', 'the proof is not signed by the token key'), {
+ *   _tag: 'DpopRefusal', reason: 'key_binding', message: 'the proof is not signed by the token key',
+ * })
+ */
+export const dpopRefusal = (reason: DpopRefusalReason, message: string): DpopRefusal => ({
+  _tag: 'DpopRefusal',
+  reason,
+  message,
+})
+
+// ---------------------------------------------------------------- operations
+
+/**
+ * The `htu` a request's URL must match: scheme and host lower-case, the default port dropped,
+ * no query, no fragment (RFC 9449 §4.3, with RFC 3986 §6.2.2 and §6.2.3 normalisation), or `null`
+ * when it is not an absolute http(s) URL.
+ *
+ * @example
+ * import { normaliseDpopUrl } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * assert.equal(normaliseDpopUrl('HTTPS://API.Example.com:443/v1/payouts?page=2#top'), 'https://api.example.com/v1/payouts')
+ * assert.equal(normaliseDpopUrl('https://api.example.com:8443/v1'), 'https://api.example.com:8443/v1')
+ * assert.equal(normaliseDpopUrl('/v1/payouts'), null)
+ */
+export const normaliseDpopUrl = (url: string): string | null => {
+  if (typeof url !== 'string' || url.length > 8_192) return null
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return null
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null
+  if (parsed.username !== '' || parsed.password !== '') return null
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`
+}
+
+const textEncoder = new TextEncoder()
+
+/**
+ * The `ath` of an access token: base64url of the SHA-256 of its ASCII bytes (RFC 9449 §4.2).
+ *
+ * @example
+ * import { dpopAccessTokenHash } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * // RFC 9449 §7.1's example token and its ath:
+ * assert.equal(await dpopAccessTokenHash('Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU'), 'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo')
+ */
+export const dpopAccessTokenHash = async (accessToken: string): Promise<string> =>
+  base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', textEncoder.encode(accessToken))))
+
+const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+
+const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** The public key of a header's `jwk`, only its public members, or why it is not one for `alg`. */
+const publicKeyOf = (jwk: unknown, alg: DpopAlgorithm): JWK | string => {
+  if (!isRecord(jwk)) return 'the header has no jwk object'
+  for (const m of privateMembers) if (m in jwk) return 'the jwk carries a private key member'
+  const member = (name: string): string | null => {
+    const v = jwk[name]
+    return typeof v === 'string' && v.length > 0 && v.length <= 128 && /^[A-Za-z0-9_-]+$/.test(v) ? v : null
+  }
+  if (alg === 'ES256') {
+    const x = member('x')
+    const y = member('y')
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || x === null || y === null)
+      return 'the jwk is not a P-256 public key, as ES256 needs'
+    return { kty: 'EC', crv: 'P-256', x, y }
+  }
+  const x = member('x')
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || x === null)
+    return `the jwk is not an Ed25519 public key, as ${alg} needs`
+  return { kty: 'OKP', crv: 'Ed25519', x }
+}
+
+const compactShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+const claimsOf = (payload: Uint8Array): Record<string, unknown> | null => {
+  try {
+    const claims: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
+    return isRecord(claims) ? claims : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Verifies a DPoP proof (the request's `DPoP` header) for the request it came with, at `now`
+ * (epoch ms): `typ` is `dpop+jwt`; `alg` is one of `options.algorithms` (never `none`, never an
+ * HMAC); `jwk` is a public key of that algorithm; the signature verifies with it; `htm` is the
+ * method; `htu` is the request URL as `normaliseDpopUrl` gives it (and itself carries no query or
+ * fragment); `iat` is within `options.iatToleranceMs` of `now`; `jti` is a non-empty string; `ath`
+ * is the access token's hash when the request has one and absent when not. The `jti` is not
+ * checked for replay here: `checkDpopReplayIn` does that against a shared store.
+ *
+ * @example
+ * import { verifyDpopProof } from '@payout-kernel/request-auth'
+ * import { signDpopProof } from '@payout-kernel/request-auth/testing'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { generateKeyPair } from 'jose'
+ * import assert from 'node:assert/strict'
+ *
+ * const keys = await generateKeyPair('ES256')
+ * const now = 1_700_000_000_000
+ * const request = { method: 'GET', url: 'https://api.example.com/v1/payouts/pay_1', accessToken: 'at_1' }
+ * const proof = await signDpopProof(keys, { htm: 'GET', htu: 'https://api.example.com/v1/payouts/pay_1', iat: now / 1000, jti: 'j-1', accessToken: 'at_1' })
+ * const verified = await verifyDpopProof(proof, request, now)
+ * assert.ok(E.isRight(verified) && verified.right.jti === 'j-1')
+ * const other = await verifyDpopProof(proof, { ...request, method: 'DELETE' }, now)
+ * assert.ok(E.isLeft(other) && other.left.reason === 'htm')
+ */
+export const verifyDpopProof = async (
+  proof: unknown,
+  request: DpopRequest,
+  now: number,
+  options: DpopOptions = defaultDpopOptions,
+): Promise<E.Either<DpopRefusal, DpopProof>> => {
+  if (typeof proof !== 'string') return refuse('malformed', 'the DPoP header must be one string')
+  if (proof.length > options.maxProofLength)
+    return refuse('malformed', `the proof is longer than ${options.maxProofLength} characters`)
+  if (!compactShape.test(proof)) return refuse('malformed', 'the proof is not a compact JWS')
+  let header: Record<string, unknown>
+  try {
+    header = decodeProtectedHeader(proof) as Record<string, unknown>
+  } catch {
+    return refuse('malformed', 'the protected header does not decode')
+  }
+  if (header.typ !== 'dpop+jwt') return refuse('typ', 'the header typ must be dpop+jwt')
+  const alg = header.alg
+  if (typeof alg !== 'string' || !(options.algorithms as ReadonlyArray<string>).includes(alg))
+    return refuse('alg', `the header alg must be one of ${options.algorithms.join(', ')}`)
+  if (typeof header.crit !== 'undefined') return refuse('malformed', 'the header carries crit')
+  const jwk = publicKeyOf(header.jwk, alg as DpopAlgorithm)
+  if (typeof jwk === 'string') return refuse('jwk', jwk)
+
+  let payload: Uint8Array
+  try {
+    const key = await importJWK({ ...jwk, alg }, alg)
+    payload = (await compactVerify(proof, key, { algorithms: [alg] })).payload
+  } catch {
+    return refuse('signature', 'the signature does not verify with the header jwk')
+  }
+  const claims = claimsOf(payload)
+  if (claims === null) return refuse('malformed', 'the payload is not a JSON object')
+
+  if (typeof request.method !== 'string' || claims.htm !== request.method)
+    return refuse('htm', 'htm is not the method of the request')
+  const htu = claims.htu
+  if (typeof htu !== 'string') return refuse('htu', 'htu must be a string')
+  const claimed = normaliseDpopUrl(htu)
+  if (claimed === null || /[?#]/.test(htu))
+    return refuse('htu', 'htu must be an absolute URL without query or fragment')
+  const target = normaliseDpopUrl(request.url)
+  if (target === null || claimed !== target) return refuse('htu', 'htu is not the URL of the request')
+  const iat = claims.iat
+  if (typeof iat !== 'number' || !Number.isFinite(iat))
+    return refuse('iat', 'iat must be a number of seconds')
+  if (!Number.isFinite(now) || Math.abs(iat * 1000 - now) > options.iatToleranceMs)
+    return refuse('iat', `iat is not within ${options.iatToleranceMs / 1000} s of the server time`)
+  const jti = claims.jti
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > options.maxJtiLength)
+    return refuse('jti', `jti must be a string of 1 to ${options.maxJtiLength} characters`)
+  if (request.accessToken === undefined) {
+    if (claims.ath !== undefined)
+      return refuse('ath', 'ath must be absent on a proof without an access token')
+  } else if (
+    typeof claims.ath !== 'string' ||
+    !equalText(claims.ath, await dpopAccessTokenHash(request.accessToken))
+  )
+    return refuse('ath', 'ath is not the hash of the access token')
+  return E.right({ jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti, iat })
+}
+
+/** Compares two strings in time that depends on their length only. */
+const equalText = (a: string, b: string): boolean => {
+  let diff = a.length ^ b.length
+  for (let i = 0; i < b.length; i++) diff |= (a.charCodeAt(i) | 0) ^ b.charCodeAt(i)
+  return diff === 0
+}
+
+/**
+ * Checks that a verified proof is signed by the key the access token is bound to (the token's
+ * `cnf.jkt`): the proof, or a `key_binding` refusal.
+ *
+ * @example
+ * import { confirmsDpopKey } from '@payout-kernel/request-auth'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import assert from 'node:assert/strict'
+ *
+ * const proof = { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', jti: 'j-1', iat: 0 }
+ * assert.ok(E.isRight(confirmsDpopKey(proof, { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' })))
+ * assert.ok(E.isLeft(confirmsDpopKey(proof, { jkt: 'another' })))
+ * assert.ok(E.isLeft(confirmsDpopKey(proof, undefined)))
+ */
+export const confirmsDpopKey = (proof: DpopProof, cnf: unknown): E.Either<DpopRefusal, DpopProof> =>
+  isRecord(cnf) && typeof cnf.jkt === 'string' && equalText(cnf.jkt, proof.jkt)
+    ? E.right(proof)
+    : refuse('key_binding', 'the proof is not signed by the key the access token is bound to')
+
+/**
+ * The answer to a refused proof: 401 with the API error shape (`invalid_dpop_proof`) and the
+ * `WWW-Authenticate: DPoP error="invalid_dpop_proof", …` header a client expects (RFC 9449 §7.1),
+ * naming the accepted algorithms; 503 `dpop_unavailable` when the replay store failed.
+ *
+ * @example
+ * import { dpopRefusal, dpopRefusalResponse } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const response = dpopRefusalResponse(dpopRefusal('replay', 'the proof jti was already used'))
+ * assert.equal(response.status, 401)
+ * assert.equal(response.headers['WWW-Authenticate'], 'DPoP error="invalid_dpop_proof", error_description="the proof jti was already used", algs="ES256 EdDSA Ed25519"')
+ * assert.equal(response.body.error.code, 'invalid_dpop_proof')
+ */
+export const dpopRefusalResponse = (
+  refusal: DpopRefusal,
+  options: DpopOptions = defaultDpopOptions,
+): ApiError & { readonly headers: Readonly<Record<string, string>> } => {
+  if (refusal.reason === 'unavailable') {
+    const e = apiError(503, 'dpop_unavailable', 'the proof could not be checked for replay; retry')
+    return { ...e, headers: { 'Retry-After': '1' } }
+  }
+  // Only printable ASCII without quotes or backslashes goes into the quoted string.
+  const description = refusal.message.replace(/[^\x20-\x7e]|["\\]/g, '')
+  const e = apiError(401, 'invalid_dpop_proof', description)
+  return {
+    ...e,
+    headers: {
+      'WWW-Authenticate': `DPoP error="invalid_dpop_proof", error_description="${description}", algs="${options.algorithms.join(' ')}"`,
+    },
+  }
+}
