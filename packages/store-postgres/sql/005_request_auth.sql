@@ -16,3 +16,14 @@ create table webhook_receipt (
   primary key (scope, event_id)
 );
 create index webhook_receipt_expiry on webhook_receipt (expires_at);
+
+-- A DPoP proof's jti under its key's thumbprint: seen, and a replay until `expires_at`.
+create table dpop_replay (
+  jkt text not null,
+  jti text not null,
+  record jsonb not null,
+  expires_at bigint not null,
+  version bigint not null,
+  primary key (jkt, jti)
+);
+create index dpop_replay_expiry on dpop_replay (expires_at);

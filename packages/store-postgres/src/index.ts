@@ -1,3 +1,4 @@
+export * from './DpopReplayStore.js'
 export * from './Migrations.js'
 export * from './PayoutStore.js'
 export * from './RescoreStore.js'

@@ -5,8 +5,11 @@
 
 import { fc } from '@fast-check/vitest'
 import {
+  checkDpopReplayIn,
   completeWebhookReceiptIn,
+  type DpopReplayStore,
   defaultWebhookReceiptConfig,
+  inMemoryDpopReplayStore,
   inMemoryWebhookReceiptStore,
   receiveWebhookIn,
   releaseWebhookReceiptIn,
@@ -18,6 +21,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { postgresDpopReplays } from '../src/DpopReplayStore.js'
 import { pgSql } from '../src/Sql.js'
 import { postgresWebhookReceipts } from '../src/WebhookReceiptStore.js'
 import { databaseKinds, databaseOf, openDatabase, serverPool, type TestDatabase } from './databases.js'
@@ -75,6 +79,32 @@ const play = async (store: WebhookReceiptStore, scope: string, steps: ReadonlyAr
   return answers
 }
 
+type ReplayStep =
+  | { readonly key: number; readonly jti: number; readonly dt: number }
+  | { readonly prune: true }
+
+const arbReplaySteps = fc.array(
+  fc.oneof(
+    { weight: 9, arbitrary: fc.record({ key: fc.nat(2), jti: fc.nat(4), dt: fc.nat(120_000) }) },
+    { weight: 1, arbitrary: fc.record({ prune: fc.constant(true as const) }) },
+  ),
+  { minLength: 1, maxLength: 30 },
+)
+
+/** Plays proofs through the replay check; the answers. */
+const playReplays = async (store: DpopReplayStore, steps: ReadonlyArray<ReplayStep>) => {
+  let now = 1_000_000
+  const answers: unknown[] = []
+  for (const s of steps) {
+    if ('prune' in s) answers.push({ pruned: await store.prune(now) })
+    else {
+      now += s.dt
+      answers.push(await checkDpopReplayIn(store, { jkt: `jkt-${s.key}`, jti: `j-${s.jti}`, iat: 0 }, now))
+    }
+  }
+  return answers
+}
+
 for (const kind of databaseKinds()) {
   describe(`request-auth stores on ${kind}`, () => {
     let db: TestDatabase
@@ -116,6 +146,36 @@ for (const kind of databaseKinds()) {
           expect(tags.filter((t) => t !== 'Accepted' && t !== 'InFlight')).toEqual([])
         }
         expect(await store.count()).toBeGreaterThanOrEqual(20)
+      } finally {
+        await pool?.end()
+      }
+    })
+
+    test('DPoP replays: random streams give the in-memory answers, step for step', async ({ task }) => {
+      databaseOf(task.meta, db.version)
+      await fc.assert(
+        fc.asyncProperty(arbReplaySteps, async (steps) => {
+          await db.sql.query('delete from dpop_replay')
+          expect(await playReplays(postgresDpopReplays(db.sql), steps)).toEqual(
+            await playReplays(inMemoryDpopReplayStore(), steps),
+          )
+        }),
+        { numRuns: kind === 'pglite' ? 60 : 150 },
+      )
+    })
+
+    test('DPoP replays: concurrent requests with one proof pass once', async () => {
+      const pool = kind === 'server' && db.schema !== null ? serverPool(db.schema, 8) : null
+      const store = postgresDpopReplays(pool === null ? db.sql : pgSql(pool))
+      try {
+        for (let jti = 0; jti < 20; jti++) {
+          const proof = { jkt: 'race', jti: `j-${jti}`, iat: 0 }
+          const answers = await Promise.all(
+            Array.from({ length: 8 }, () => checkDpopReplayIn(store, proof, 0)),
+          )
+          expect(answers.filter(E.isRight)).toHaveLength(1)
+          expect(answers.filter((a) => E.isLeft(a) && a.left.reason === 'replay')).toHaveLength(7)
+        }
       } finally {
         await pool?.end()
       }
