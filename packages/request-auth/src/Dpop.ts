@@ -8,14 +8,7 @@
  */
 import { type ApiError, apiError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import {
-  base64url,
-  calculateJwkThumbprint,
-  compactVerify,
-  decodeProtectedHeader,
-  importJWK,
-  type JWK,
-} from 'jose'
+import { base64url, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 
 // ---------------------------------------------------------------- model
 
@@ -130,6 +123,31 @@ export interface DpopOptions {
   readonly maxProofLength: number
   /** The longest `jti` taken, in characters. */
   readonly maxJtiLength: number
+  /** Keys already imported, by their public members (`dpopKeyCache`); none by default. */
+  readonly keys?: DpopKeyCache
+}
+
+/**
+ * A bounded cache of the public keys proofs embed, already imported for Web Crypto and with their
+ * thumbprints, by the key's exact public members and algorithm: a client signs every request
+ * with one key, so a service imports it once instead of on every request. Only the same key can
+ * hit: the cache key is the RFC 7638 thumbprint input itself. The least recently used entry
+ * leaves first when `maxEntries` are held.
+ *
+ * @example
+ * import { dpopKeyCache } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const keys = dpopKeyCache(10_000)
+ * assert.equal(keys.size(), 0)
+ */
+export interface DpopKeyCache {
+  /** The imported key and thumbprint of a key, `undefined` when not held. */
+  readonly get: (id: string) => { readonly key: CryptoKey; readonly jkt: string } | undefined
+  /** Holds an imported key and its thumbprint. */
+  readonly set: (id: string, entry: { readonly key: CryptoKey; readonly jkt: string }) => void
+  /** How many keys are held. */
+  readonly size: () => number
 }
 
 /**
@@ -150,6 +168,38 @@ export const defaultDpopOptions: DpopOptions = Object.freeze({
 })
 
 // ---------------------------------------------------------------- constructors
+
+/**
+ * A key cache holding at most `maxEntries` keys (least recently used out first), for
+ * `DpopOptions.keys`.
+ *
+ * @example
+ * import { defaultDpopOptions, dpopKeyCache, type DpopOptions } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const options: DpopOptions = { ...defaultDpopOptions, keys: dpopKeyCache(10_000) }
+ * assert.equal(options.keys?.size(), 0)
+ */
+export const dpopKeyCache = (maxEntries: number): DpopKeyCache => {
+  const limit = Math.max(1, Math.floor(maxEntries))
+  const entries = new Map<string, { readonly key: CryptoKey; readonly jkt: string }>()
+  return {
+    get: (id) => {
+      const hit = entries.get(id)
+      if (hit !== undefined) {
+        entries.delete(id)
+        entries.set(id, hit)
+      }
+      return hit
+    },
+    set: (id, entry) => {
+      entries.delete(id)
+      entries.set(id, entry)
+      if (entries.size > limit) entries.delete(entries.keys().next().value as string)
+    },
+    size: () => entries.size,
+  }
+}
 
 const refuse = (reason: DpopRefusalReason, message: string): E.Either<DpopRefusal, never> =>
   E.left({ _tag: 'DpopRefusal', reason, message })
@@ -301,14 +351,15 @@ export const verifyDpopProof = async (
   const jwk = publicKeyOf(header.jwk, alg as DpopAlgorithm)
   if (typeof jwk === 'string') return refuse('jwk', jwk)
 
-  let payload: Uint8Array
+  // The claims are read before the signature is checked (a forged proof is refused either way),
+  // so that the three pieces of crypto left (the signature, the key thumbprint and the access
+  // token's hash) run together rather than one after another.
+  let claims: Record<string, unknown> | null
   try {
-    const key = await importJWK({ ...jwk, alg }, alg)
-    payload = (await compactVerify(proof, key, { algorithms: [alg] })).payload
+    claims = claimsOf(base64url.decode(proof.slice(proof.indexOf('.') + 1, proof.lastIndexOf('.'))))
   } catch {
-    return refuse('signature', 'the signature does not verify with the header jwk')
+    claims = null
   }
-  const claims = claimsOf(payload)
   if (claims === null) return refuse('malformed', 'the payload is not a JSON object')
 
   if (typeof request.method !== 'string' || claims.htm !== request.method)
@@ -328,15 +379,56 @@ export const verifyDpopProof = async (
   const jti = claims.jti
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > options.maxJtiLength)
     return refuse('jti', `jti must be a string of 1 to ${options.maxJtiLength} characters`)
+  const ath = claims.ath
   if (request.accessToken === undefined) {
-    if (claims.ath !== undefined)
-      return refuse('ath', 'ath must be absent on a proof without an access token')
-  } else if (
-    typeof claims.ath !== 'string' ||
-    !equalText(claims.ath, await dpopAccessTokenHash(request.accessToken))
-  )
+    if (ath !== undefined) return refuse('ath', 'ath must be absent on a proof without an access token')
+  } else if (typeof ath !== 'string' || typeof request.accessToken !== 'string')
     return refuse('ath', 'ath is not the hash of the access token')
-  return E.right({ jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti, iat })
+
+  const athMatchesToken =
+    request.accessToken === undefined
+      ? Promise.resolve(true)
+      : dpopAccessTokenHash(request.accessToken).then((expected) => equalText(ath as string, expected))
+  const [signed, jkt, athMatches] = await keyOf(jwk, alg as DpopAlgorithm, options.keys).then(
+    (k) =>
+      Promise.all([
+        compactVerify(proof, k.key, { algorithms: [alg] }).then(
+          () => true,
+          () => false,
+        ),
+        k.jkt,
+        athMatchesToken,
+      ]),
+    async () => [false, '', await athMatchesToken] as const,
+  )
+  if (!signed) return refuse('signature', 'the signature does not verify with the header jwk')
+  if (!athMatches) return refuse('ath', 'ath is not the hash of the access token')
+  return E.right({ jkt, jti, iat })
+}
+
+/** The RFC 7638 thumbprint input of a public key: its required members, in lexicographic order. */
+const thumbprintInput = (jwk: JWK): string =>
+  jwk.kty === 'EC'
+    ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
+    : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`
+
+/** A proof's key, imported, with its thumbprint: from the cache when it holds the key. */
+const keyOf = async (
+  jwk: JWK,
+  alg: DpopAlgorithm,
+  cache: DpopKeyCache | undefined,
+): Promise<{ readonly key: CryptoKey; readonly jkt: string }> => {
+  const input = thumbprintInput(jwk)
+  const id = `${alg} ${input}`
+  const held = cache?.get(id)
+  if (held !== undefined) return held
+  const [key, digest] = await Promise.all([
+    importJWK({ ...jwk, alg }, alg) as Promise<CryptoKey>,
+    crypto.subtle.digest('SHA-256', textEncoder.encode(input)),
+  ])
+  const entry = { key, jkt: base64url.encode(new Uint8Array(digest)) }
+  cache?.set(id, entry)
+  return entry
 }
 
 /** Compares two strings in time that depends on their length only. */

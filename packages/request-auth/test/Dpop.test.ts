@@ -12,6 +12,7 @@ import {
   type DpopRefusalReason,
   defaultDpopOptions,
   dpopAccessTokenHash,
+  dpopKeyCache,
   dpopRefusal,
   dpopRefusalResponse,
   normaliseDpopUrl,
@@ -73,7 +74,7 @@ describe('the RFC 9449 examples', () => {
     ).toBe('ath')
     // Any change to the signed bytes breaks the signature.
     const [h, , s] = rfcResourceProof.split('.')
-    const tampered = `${h}.${base64url.encode('{"jti":"e1j3V_bKic8-LAEB","htm":"POST","htu":"https://resource.example.org/protectedresource","iat":1562262618}')}.${s}`
+    const tampered = `${h}.${base64url.encode('{"jti":"e1j3V_bKic8-LAEB","htm":"POST","htu":"https://resource.example.org/protectedresource","iat":1562262618,"ath":"fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo"}')}.${s}`
     expect(reasonOf(await verifyDpopProof(tampered, { ...request, method: 'POST' }, 1562262618_000))).toBe(
       'signature',
     )
@@ -336,8 +337,10 @@ describe('refusals as responses', () => {
 
 describe('properties', () => {
   let keys: Keys[]
+  let others: Keys[]
   beforeAll(async () => {
     keys = [await generateKeyPair('ES256'), await generateKeyPair('Ed25519')]
+    others = [await generateKeyPair('ES256')]
   })
 
   test.prop([arbHostileDpopProof, arbDpopRequest, fc.integer()], { numRuns: 10_000 })(
@@ -398,6 +401,27 @@ describe('properties', () => {
       expect(
         reasonOf(await verifyDpopProof(await signDpopProof(pair, { ...input, ...wrong }), request, now)),
       ).toBe(reason)
+    },
+  )
+
+  test.prop([arbDpopRequest, fc.nat(1), fc.nat(1), fc.boolean()], { numRuns: 300 })(
+    'a key cache never changes an answer: a proof signed by one key with another key in its header is refused, warm or cold',
+    async (request, signer, embedded, sameAlg) => {
+      const now = 1_700_000_000_000
+      const cache = { ...defaultDpopOptions, keys: dpopKeyCache(2) }
+      const htu = normaliseDpopUrl(request.url) ?? ''
+      const input = { htm: request.method, htu, iat: now / 1000, jti: 'j', accessToken: request.accessToken }
+      const pool = sameAlg ? [keys[0], others[0]] : [keys[0], keys[1]]
+      const signing = pool[signer] as Keys
+      const header = { jwk: await exportJWK((pool[embedded] as Keys).publicKey) }
+      const honest = await signDpopProof(pool[embedded] as Keys, input)
+      const forged = await signDpopProof(signing, { ...input, header })
+      // Warm the cache with the embedded key, then ask about the forged proof.
+      expect(reasonOf(await verifyDpopProof(honest, request, now, cache))).toBe('passed')
+      const cold = reasonOf(await verifyDpopProof(forged, request, now))
+      const warm = reasonOf(await verifyDpopProof(forged, request, now, cache))
+      expect(warm).toBe(cold)
+      expect(warm).toBe(signer === embedded ? 'passed' : sameAlg ? 'signature' : 'jwk')
     },
   )
 
