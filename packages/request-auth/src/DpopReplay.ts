@@ -184,6 +184,21 @@ export const decideDpopReplay = (
       }
 
 /**
+ * The in-memory replay store: the `DpopReplayStore` contract, and how many records it holds.
+ *
+ * @example
+ * import { inMemoryDpopReplayStore, type InMemoryDpopReplayStore } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * const store: InMemoryDpopReplayStore = inMemoryDpopReplayStore()
+ * assert.equal(store.size(), 0)
+ */
+export interface InMemoryDpopReplayStore extends DpopReplayStore {
+  /** How many records the store holds (live or not yet pruned). */
+  readonly size: () => number
+}
+
+/**
  * A replay store in one process's memory: for tests and single-instance services, and the
  * reference the database stores are held to. `size` says how many records it holds.
  *
@@ -197,7 +212,7 @@ export const decideDpopReplay = (
  * assert.ok(E.isRight(await checkDpopReplayIn(store, proof, 0)))
  * assert.equal(store.size(), 1)
  */
-export const inMemoryDpopReplayStore = (): DpopReplayStore & { readonly size: () => number } => {
+export const inMemoryDpopReplayStore = (): InMemoryDpopReplayStore => {
   let versions = 0
   const records = new Map<string, Versioned<DpopReplayRecord>>()
   const id = (key: DpopReplayKey): string => `${key.jkt.length}:${key.jkt}${key.jti}`
