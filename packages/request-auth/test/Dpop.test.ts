@@ -15,8 +15,10 @@ import {
   dpopKeyCache,
   dpopRefusal,
   dpopRefusalResponse,
+  inMemoryDpopReplayStore,
   normaliseDpopUrl,
   verifyDpopProof,
+  verifyDpopRequest,
 } from '../src/index.js'
 import { arbDpopRequest, arbHostileDpopProof, signDpopProof } from '../src/testing/index.js'
 
@@ -194,6 +196,31 @@ describe('the refusal matrix: each wrong proof is refused for its own reason', (
   ] as const)('%s', async (_name, change, reason) => {
     const input = { ...good, ...change } as Parameters<typeof signDpopProof>[1]
     expect(await verify(await signDpopProof(es, input))).toBe(reason)
+  })
+
+  test('a replayed jti, through the whole request check: refused for 5 minutes, from any instance sharing the store', async () => {
+    const store = inMemoryDpopReplayStore()
+    const proof = await signDpopProof(es, good)
+    const verified = await verifyDpopProof(proof, request, now)
+    if (E.isLeft(verified)) throw new Error('a good proof was refused')
+    const check = { store, cnf: { jkt: verified.right.jkt } }
+    expect(reasonOf(await verifyDpopRequest(proof, request, now, check))).toBe('passed')
+    expect(reasonOf(await verifyDpopRequest(proof, request, now + 1_000, check))).toBe('replay')
+    // A fresh jti with the same key passes; a proof that fails its own checks records nothing.
+    expect(
+      reasonOf(
+        await verifyDpopRequest(await signDpopProof(es, { ...good, jti: 'j-2' }), request, now, check),
+      ),
+    ).toBe('passed')
+    const wrong = await signDpopProof(es, { ...good, jti: 'j-3', htm: 'GET' })
+    expect(reasonOf(await verifyDpopRequest(wrong, request, now, check))).toBe('htm')
+    expect(store.size()).toBe(2)
+    // A token bound to another key refuses before the jti is recorded.
+    const unbound = await signDpopProof(es, { ...good, jti: 'j-4' })
+    expect(reasonOf(await verifyDpopRequest(unbound, request, now, { store, cnf: { jkt: 'another' } }))).toBe(
+      'key_binding',
+    )
+    expect(store.size()).toBe(2)
   })
 
   test('iat exactly 60 s off either way passes', async () => {
