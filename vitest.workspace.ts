@@ -34,6 +34,7 @@ export const projects = [
   project('scoring', 'packages/scoring'),
   project('store-postgres', 'packages/store-postgres'),
   project('request-auth', 'packages/request-auth'),
+  project('screening', 'packages/screening'),
   project('testkit', 'packages/testkit'),
   project('cli', 'packages/cli'),
   project('docs', 'docs'),

@@ -1,0 +1,341 @@
+/**
+ * OFAC's SDN list in its legacy CSV files, streamed: `sdn.csv` (one row an entry, no header:
+ * ent_num, SDN_Name, SDN_Type, Program, Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag,
+ * Vess_owner, Remarks; `-0-` is empty), `alt.csv` (ent_num, alt_num, alt_type, alt_name,
+ * alt_remarks), `add.csv` (ent_num, add_num, address, city/state/zip, country, add_remarks) and
+ * `sdn_comments.csv` (ent_num, remarks that did not fit). Dates of birth, nationalities and
+ * further a.k.a. names are read from the Remarks. A bad row is rejected whole and reported.
+ */
+import type { Country, ValidationProblem } from '@payout-kernel/core'
+import { readCountryName } from './internal/CountryNames.js'
+import { ofacDates, readRemarks } from './internal/OfacRemarks.js'
+import { type CsvFailure, type CsvRecord, CsvReader, feedAsync, feedSync, LineSplitter } from './internal/Text.js'
+import {
+  type Address,
+  type Alias,
+  type DateOfBirth,
+  type EntityType,
+  type ListEntry,
+  type ListId,
+  ofacSdnListId,
+} from './ListEntry.js'
+import type { ListFile, ListLoad, RowProblem, TextChunks } from './ListLoad.js'
+
+// ---------------------------------------------------------------- model
+
+/**
+ * The OFAC SDN files to load: `sdn.csv` is required, the others are optional.
+ *
+ * @example
+ * import type { OfacSdnFiles } from '@payout-kernel/screening'
+ * import assert from 'node:assert/strict'
+ *
+ * const files: OfacSdnFiles = { sdn: ['1,"ORCHID LINE",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n'] }
+ * assert.equal(files.alt, undefined)
+ */
+export interface OfacSdnFiles<C = TextChunks> {
+  /** The text of `sdn.csv`. */
+  readonly sdn: C
+  /** The text of `alt.csv` (aliases). */
+  readonly alt?: C
+  /** The text of `add.csv` (addresses). */
+  readonly add?: C
+  /** The text of `sdn_comments.csv` (remarks that overflowed the Remarks column). */
+  readonly comments?: C
+}
+
+/**
+ * Options of a loader: the id to give the loaded list.
+ *
+ * @example
+ * import { type LoadOptions, listId } from '@payout-kernel/screening'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import assert from 'node:assert/strict'
+ *
+ * const id = listId('ofac_cons')
+ * const options: LoadOptions = E.isRight(id) ? { list: id.right } : {}
+ * assert.equal(options.list, 'ofac_cons')
+ */
+export interface LoadOptions {
+  /** The list id (`ofac_sdn` / `opensanctions` by default). */
+  readonly list?: ListId
+}
+
+// ---------------------------------------------------------------- loading
+
+interface Draft {
+  readonly id: string
+  readonly line: number
+  readonly name: string
+  readonly type: EntityType
+  readonly programs: ReadonlyArray<string>
+  readonly vesselFlag: string
+  remarks: string
+  readonly aliases: Alias[]
+  readonly addresses: Address[]
+}
+
+const positiveInteger = /^[1-9]\d{0,11}$/
+const hasText = /[\p{L}\p{N}]/u
+
+const columns: Readonly<Record<'sdn.csv' | 'alt.csv' | 'add.csv' | 'sdn_comments.csv', number>> = {
+  'sdn.csv': 12,
+  'alt.csv': 5,
+  'add.csv': 6,
+  'sdn_comments.csv': 2,
+}
+
+const programsOf = (text: string): string[] =>
+  text
+    .split(/\]\s*\[/)
+    .map((p) => p.replace(/[[\]]/g, '').trim())
+    .filter((p) => p !== '')
+
+const typeOf = (text: string): EntityType | undefined => {
+  const t = text.toLowerCase()
+  return t === ''
+    ? 'entity'
+    : t === 'individual' || t === 'vessel' || t === 'aircraft' || t === 'entity'
+      ? t
+      : undefined
+}
+
+const unique = <A>(xs: ReadonlyArray<A>): A[] => [...new Set(xs)]
+
+/** Collects the rows of the four files into entries, rejecting bad rows whole. */
+class OfacBuilder {
+  private readonly drafts = new Map<string, Draft>()
+  private readonly rejected: RowProblem[] = []
+  private readonly warnings: RowProblem[] = []
+  private readonly skipped: Record<string, number> = {}
+  private rows = 0
+
+  reader(file: keyof typeof columns): LineSplitter {
+    const csv = new CsvReader(
+      (record) => this.record(file, record),
+      (failure) => this.failure(file, failure),
+    )
+    return new LineSplitter(csv.line, () => csv.end())
+  }
+
+  private failure(file: ListFile, failure: CsvFailure): void {
+    this.rows += 1
+    this.rejected.push({ file, line: failure.line, problems: [{ field: '', message: failure.message }] })
+  }
+
+  private reject(file: ListFile, line: number, problems: ReadonlyArray<ValidationProblem>): void {
+    this.rejected.push({ file, line, problems })
+  }
+
+  private record(file: keyof typeof columns, { fields, line }: CsvRecord): void {
+    this.rows += 1
+    const expected = columns[file]
+    if (fields.length !== expected) {
+      this.reject(file, line, [
+        { field: '', message: `has ${fields.length} fields; ${file} rows have ${expected}` },
+      ])
+      return
+    }
+    const problems: ValidationProblem[] = []
+    const entNum = fields[0] ?? ''
+    if (!positiveInteger.test(entNum))
+      problems.push({ field: 'ent_num', message: `must be a positive integer, got ${JSON.stringify(entNum)}` })
+    const draft = this.drafts.get(entNum)
+    if (file === 'sdn.csv') this.sdn(fields, line, problems, draft)
+    else {
+      if (problems.length === 0 && draft === undefined)
+        problems.push({ field: 'ent_num', message: `${entNum} is not an entry of sdn.csv` })
+      if (file === 'alt.csv') this.alt(fields, line, problems, draft)
+      else if (file === 'add.csv') this.add(fields, line, problems, draft)
+      else if (problems.length > 0) this.reject(file, line, problems)
+      else if (draft !== undefined && (fields[1] ?? '') !== '')
+        draft.remarks = draft.remarks === '' ? (fields[1] ?? '') : `${draft.remarks} ${fields[1] ?? ''}`
+    }
+  }
+
+  private sdn(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], existing?: Draft) {
+    const [id = '', name = '', typeText = '', programs = ''] = fields
+    if (problems.length === 0 && existing !== undefined)
+      problems.push({ field: 'ent_num', message: `${id} is already the entry on line ${existing.line}` })
+    if (!hasText.test(name)) problems.push({ field: 'sdn_name', message: 'must have a letter or digit' })
+    const type = typeOf(typeText)
+    if (type === undefined)
+      problems.push({
+        field: 'sdn_type',
+        message: `must be individual, vessel, aircraft or empty, got ${JSON.stringify(typeText.slice(0, 40))}`,
+      })
+    if (problems.length > 0 || type === undefined) {
+      this.reject('sdn.csv', line, problems)
+      return
+    }
+    this.drafts.set(id, {
+      id,
+      line,
+      name,
+      type,
+      programs: programsOf(programs),
+      vesselFlag: fields[9] ?? '',
+      remarks: fields[11] ?? '',
+      aliases: [],
+      addresses: [],
+    })
+  }
+
+  private alt(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], draft?: Draft) {
+    const [, altNum = '', kindText = '', name = ''] = fields
+    if (!positiveInteger.test(altNum))
+      problems.push({ field: 'alt_num', message: `must be a positive integer, got ${JSON.stringify(altNum)}` })
+    const kind = kindText.toLowerCase()
+    if (kind !== 'aka' && kind !== 'fka' && kind !== 'nka')
+      problems.push({ field: 'alt_type', message: `must be aka, fka or nka, got ${JSON.stringify(kindText)}` })
+    if (!hasText.test(name)) problems.push({ field: 'alt_name', message: 'must have a letter or digit' })
+    if (problems.length > 0 || draft === undefined || (kind !== 'aka' && kind !== 'fka' && kind !== 'nka')) {
+      this.reject('alt.csv', line, problems)
+      return
+    }
+    draft.aliases.push({ name, kind })
+  }
+
+  private add(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], draft?: Draft) {
+    const [, addNum = '', street = '', city = '', countryName = ''] = fields
+    if (!positiveInteger.test(addNum))
+      problems.push({ field: 'add_num', message: `must be a positive integer, got ${JSON.stringify(addNum)}` })
+    if (problems.length > 0 || draft === undefined) {
+      this.reject('add.csv', line, problems)
+      return
+    }
+    if (street === '' && city === '' && countryName === '') {
+      this.skipped.empty_address = (this.skipped.empty_address ?? 0) + 1
+      return
+    }
+    const reading = countryName === '' ? undefined : readCountryName(countryName)
+    if (reading?._tag === 'Unrecognised')
+      this.warnings.push({
+        file: 'add.csv',
+        line,
+        problems: [{ field: 'country', message: `${JSON.stringify(countryName)} is not a recognised country` }],
+      })
+    draft.addresses.push({
+      ...(street === '' ? {} : { street }),
+      ...(city === '' ? {} : { city }),
+      ...(reading?._tag === 'Country' ? { country: reading.country } : {}),
+      ...(countryName === '' ? {} : { countryName }),
+    })
+  }
+
+  private entry(draft: Draft, list: ListId): ListEntry {
+    const remarks = readRemarks(draft.remarks)
+    const warn = (field: string, message: string) =>
+      this.warnings.push({ file: 'sdn.csv', line: draft.line, problems: [{ field, message }] })
+    const datesOfBirth: DateOfBirth[] = []
+    for (const text of remarks.datesOfBirth) {
+      const dates = ofacDates(text)
+      if (dates === undefined) warn('remarks', `DOB ${JSON.stringify(text)} is not a date`)
+      else datesOfBirth.push(...dates)
+    }
+    const nationalities: Country[] = []
+    for (const text of remarks.nationalities) {
+      const reading = readCountryName(text)
+      if (reading._tag === 'Country') nationalities.push(reading.country)
+      else if (reading._tag === 'Unrecognised') warn('remarks', `${JSON.stringify(text)} is not a recognised country`)
+    }
+    const flag = draft.vesselFlag === '' ? undefined : readCountryName(draft.vesselFlag)
+    if (flag?._tag === 'Unrecognised')
+      warn('vess_flag', `${JSON.stringify(draft.vesselFlag)} is not a recognised country`)
+    const seen = new Set([draft.name.toLowerCase()])
+    const aliases: Alias[] = []
+    for (const alias of [...draft.aliases, ...remarks.aliases]) {
+      const k = alias.name.toLowerCase()
+      if (seen.has(k)) continue
+      seen.add(k)
+      aliases.push(alias)
+    }
+    return {
+      list,
+      id: draft.id,
+      name: draft.name,
+      aliases,
+      type: draft.type,
+      programs: draft.programs,
+      addresses: draft.addresses,
+      datesOfBirth,
+      nationalities: unique(nationalities),
+      countries: unique([
+        ...nationalities,
+        ...draft.addresses.flatMap((a) => (a.country === undefined ? [] : [a.country])),
+        ...(flag?._tag === 'Country' ? [flag.country] : []),
+      ]),
+    }
+  }
+
+  finish(list: ListId): ListLoad {
+    const entries = [...this.drafts.values()].map((d) => this.entry(d, list))
+    const byLine = (a: RowProblem, b: RowProblem) =>
+      fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || a.line - b.line
+    const rejected = [...this.rejected].sort(byLine)
+    const warnings = [...this.warnings].sort(byLine)
+    return {
+      list: { id: list, entries },
+      rejected,
+      warnings,
+      counts: {
+        rows: this.rows,
+        entries: entries.length,
+        rejected: rejected.length,
+        warnings: warnings.length,
+        skipped: { ...this.skipped },
+      },
+    }
+  }
+}
+
+const fileOrder: ReadonlyArray<ListFile> = ['sdn.csv', 'sdn_comments.csv', 'alt.csv', 'add.csv']
+
+const order = ['sdn', 'comments', 'alt', 'add'] as const
+const fileOf = { sdn: 'sdn.csv', comments: 'sdn_comments.csv', alt: 'alt.csv', add: 'add.csv' } as const
+
+/**
+ * Loads OFAC's SDN list from its CSV files, each given as text in pieces of any size (read in the
+ * order sdn, comments, alt, add). Bad rows are rejected whole and reported with file, line and field.
+ *
+ * @example
+ * import { loadOfacSdn } from '@payout-kernel/screening'
+ * import assert from 'node:assert/strict'
+ *
+ * const sdn = '7001,"VANTERPOOL, Orrin Kael","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 10 Feb 1961; nationality Iran."\n'
+ * const alt = '7001,801,"aka","VANTERPOL, Orin",-0- \n7002,802,"aka","NOBODY",-0- \n'
+ * const load = await loadOfacSdn({ sdn: [sdn], alt: [alt] })
+ * const [entry] = load.list.entries
+ * assert.deepEqual(entry?.datesOfBirth, [{ year: 1961, month: 2, day: 10 }])
+ * assert.deepEqual(entry?.nationalities, ['IR'])
+ * assert.deepEqual(entry?.aliases, [{ name: 'VANTERPOL, Orin', kind: 'aka' }])
+ * assert.deepEqual(load.rejected, [{ file: 'alt.csv', line: 2, problems: [{ field: 'ent_num', message: '7002 is not an entry of sdn.csv' }] }])
+ */
+export const loadOfacSdn = async (files: OfacSdnFiles, options: LoadOptions = {}): Promise<ListLoad> => {
+  const builder = new OfacBuilder()
+  for (const part of order) {
+    const chunks = files[part]
+    if (chunks !== undefined) await feedAsync(chunks, builder.reader(fileOf[part]))
+  }
+  return builder.finish(options.list ?? ofacSdnListId)
+}
+
+/**
+ * `loadOfacSdn` over synchronous text (arrays of strings, generators): the same list, problems and counts.
+ *
+ * @example
+ * import { loadOfacSdnSync } from '@payout-kernel/screening'
+ * import assert from 'node:assert/strict'
+ *
+ * const load = loadOfacSdnSync({ sdn: ['12,"ORCHID LINE",-0- ,"IRAN] [SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n'] })
+ * assert.deepEqual(load.list.entries[0]?.programs, ['IRAN', 'SDGT'])
+ * assert.equal(load.list.entries[0]?.type, 'entity')
+ */
+export const loadOfacSdnSync = (files: OfacSdnFiles<Iterable<string>>, options: LoadOptions = {}): ListLoad => {
+  const builder = new OfacBuilder()
+  for (const part of order) {
+    const chunks = files[part]
+    if (chunks !== undefined) feedSync(chunks, builder.reader(fileOf[part]))
+  }
+  return builder.finish(options.list ?? ofacSdnListId)
+}

@@ -1,0 +1,2 @@
+// fast-check arbitraries of @payout-kernel/screening.
+export * from './arbitraries.js'
