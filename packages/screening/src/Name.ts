@@ -110,6 +110,7 @@ const withoutWhen = (tokens: string[], drop: ReadonlySet<string>): string[] => {
  */
 export const nameTokens = (name: string, options: NameOptions = defaultNameOptions): string[] => {
   const folded = name
+    .normalize('NFKD')
     .toLowerCase()
     .normalize('NFKD')
     .replace(marks, '')
