@@ -227,7 +227,8 @@ export const nameSimilarity = (
       const y = b[j] ?? ''
       const score = similarity(i, j)
       if (score <= 0) continue
-      pairs.push({ score, weight: x.length + y.length, low: x < y ? x : y, high: x < y ? y : x, i, j })
+      const [low, high] = x < y ? [x, y] : [y, x]
+      pairs.push({ score, weight: x.length + y.length, low, high, i, j })
     }
   }
   pairs.sort(byStrength)

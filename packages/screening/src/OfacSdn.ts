@@ -9,7 +9,14 @@
 import type { Country, ValidationProblem } from '@payout-kernel/core'
 import { readCountryName } from './internal/CountryNames.js'
 import { ofacDates, readRemarks } from './internal/OfacRemarks.js'
-import { type CsvFailure, type CsvRecord, CsvReader, feedAsync, feedSync, LineSplitter } from './internal/Text.js'
+import {
+  type CsvFailure,
+  CsvReader,
+  type CsvRecord,
+  feedAsync,
+  feedSync,
+  LineSplitter,
+} from './internal/Text.js'
 import {
   type Address,
   type Alias,
@@ -139,7 +146,10 @@ class OfacBuilder {
     const problems: ValidationProblem[] = []
     const entNum = fields[0] ?? ''
     if (!positiveInteger.test(entNum))
-      problems.push({ field: 'ent_num', message: `must be a positive integer, got ${JSON.stringify(entNum)}` })
+      problems.push({
+        field: 'ent_num',
+        message: `must be a positive integer, got ${JSON.stringify(entNum)}`,
+      })
     const draft = this.drafts.get(entNum)
     if (file === 'sdn.csv') this.sdn(fields, line, problems, draft)
     else {
@@ -184,10 +194,16 @@ class OfacBuilder {
   private alt(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], draft?: Draft) {
     const [, altNum = '', kindText = '', name = ''] = fields
     if (!positiveInteger.test(altNum))
-      problems.push({ field: 'alt_num', message: `must be a positive integer, got ${JSON.stringify(altNum)}` })
+      problems.push({
+        field: 'alt_num',
+        message: `must be a positive integer, got ${JSON.stringify(altNum)}`,
+      })
     const kind = kindText.toLowerCase()
     if (kind !== 'aka' && kind !== 'fka' && kind !== 'nka')
-      problems.push({ field: 'alt_type', message: `must be aka, fka or nka, got ${JSON.stringify(kindText)}` })
+      problems.push({
+        field: 'alt_type',
+        message: `must be aka, fka or nka, got ${JSON.stringify(kindText)}`,
+      })
     if (!hasText.test(name)) problems.push({ field: 'alt_name', message: 'must have a letter or digit' })
     if (problems.length > 0 || draft === undefined || (kind !== 'aka' && kind !== 'fka' && kind !== 'nka')) {
       this.reject('alt.csv', line, problems)
@@ -199,7 +215,10 @@ class OfacBuilder {
   private add(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], draft?: Draft) {
     const [, addNum = '', street = '', city = '', countryName = ''] = fields
     if (!positiveInteger.test(addNum))
-      problems.push({ field: 'add_num', message: `must be a positive integer, got ${JSON.stringify(addNum)}` })
+      problems.push({
+        field: 'add_num',
+        message: `must be a positive integer, got ${JSON.stringify(addNum)}`,
+      })
     if (problems.length > 0 || draft === undefined) {
       this.reject('add.csv', line, problems)
       return
@@ -213,7 +232,9 @@ class OfacBuilder {
       this.warnings.push({
         file: 'add.csv',
         line,
-        problems: [{ field: 'country', message: `${JSON.stringify(countryName)} is not a recognised country` }],
+        problems: [
+          { field: 'country', message: `${JSON.stringify(countryName)} is not a recognised country` },
+        ],
       })
     draft.addresses.push({
       ...(street === '' ? {} : { street }),
@@ -237,7 +258,8 @@ class OfacBuilder {
     for (const text of remarks.nationalities) {
       const reading = readCountryName(text)
       if (reading._tag === 'Country') nationalities.push(reading.country)
-      else if (reading._tag === 'Unrecognised') warn('remarks', `${JSON.stringify(text)} is not a recognised country`)
+      else if (reading._tag === 'Unrecognised')
+        warn('remarks', `${JSON.stringify(text)} is not a recognised country`)
     }
     const flag = draft.vesselFlag === '' ? undefined : readCountryName(draft.vesselFlag)
     if (flag?._tag === 'Unrecognised')
@@ -331,7 +353,10 @@ export const loadOfacSdn = async (files: OfacSdnFiles, options: LoadOptions = {}
  * assert.deepEqual(load.list.entries[0]?.programs, ['IRAN', 'SDGT'])
  * assert.equal(load.list.entries[0]?.type, 'entity')
  */
-export const loadOfacSdnSync = (files: OfacSdnFiles<Iterable<string>>, options: LoadOptions = {}): ListLoad => {
+export const loadOfacSdnSync = (
+  files: OfacSdnFiles<Iterable<string>>,
+  options: LoadOptions = {},
+): ListLoad => {
   const builder = new OfacBuilder()
   for (const part of order) {
     const chunks = files[part]

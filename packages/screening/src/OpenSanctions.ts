@@ -70,7 +70,9 @@ class FtmBuilder {
     try {
       value = JSON.parse(text)
     } catch (e) {
-      this.reject(line, [{ field: '', message: `is not JSON: ${e instanceof Error ? e.message : 'unreadable'}` }])
+      this.reject(line, [
+        { field: '', message: `is not JSON: ${e instanceof Error ? e.message : 'unreadable'}` },
+      ])
       return
     }
     const decoded = Entity.decode(value)

@@ -64,8 +64,10 @@ export const decodeParty = (u: unknown): E.Either<ValidationError, Party> => {
   if (E.isLeft(decoded)) return E.left(fromDecodeErrors(decoded.left))
   const input = decoded.right
   const problems: ValidationProblem[] = []
-  if (!/[\p{L}\p{N}]/u.test(input.name)) problems.push({ field: 'name', message: 'must have a letter or digit' })
-  else if (input.name.length > 1000) problems.push({ field: 'name', message: 'must be at most 1000 characters' })
+  if (!/[\p{L}\p{N}]/u.test(input.name))
+    problems.push({ field: 'name', message: 'must have a letter or digit' })
+  else if (input.name.length > 1000)
+    problems.push({ field: 'name', message: 'must be at most 1000 characters' })
   let dob: DateOfBirth | undefined
   if (typeof input.date_of_birth === 'string') {
     const d = dateOfBirth(input.date_of_birth)

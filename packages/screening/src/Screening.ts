@@ -118,9 +118,7 @@ export interface ScreeningResult {
  * const e: ScreeningError = { _tag: 'NoListLoaded', message: 'no sanctions list is loaded' }
  * assert.equal(e._tag, 'NoListLoaded')
  */
-export type ScreeningError =
-  | { readonly _tag: 'NoListLoaded'; readonly message: string }
-  | ValidationError
+export type ScreeningError = { readonly _tag: 'NoListLoaded'; readonly message: string } | ValidationError
 
 // ---------------------------------------------------------------- judging a match
 
@@ -391,7 +389,8 @@ export const screenPartyByScan = (
   const best = new Map<number, { score: number; ordinal: number }>()
   for (let name = 0; name < data.nameEntry.length; name++) {
     const score = nameSimilarity(query, tokensOf(data, name), config.unmatchedTokenPenalty)
-    if (score >= config.possibleThreshold) record(best, data.nameEntry[name] ?? 0, score, data.nameOrdinal[name] ?? 0)
+    if (score >= config.possibleThreshold)
+      record(best, data.nameEntry[name] ?? 0, score, data.nameOrdinal[name] ?? 0)
   }
   return E.right(conclude(prepared.right, party, best, index.lists))
 }

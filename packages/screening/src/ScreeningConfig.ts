@@ -75,7 +75,10 @@ export const screeningConfigProblems = (config: ScreeningConfig): ValidationProb
   const unit = (field: keyof ScreeningConfig, low: 'open' | 'closed') => {
     const v = config[field]
     if (typeof v !== 'number' || !Number.isFinite(v) || v > 1 || (low === 'open' ? v <= 0 : v < 0))
-      problems.push({ field, message: `must be a number in ${low === 'open' ? '(0' : '[0'}, 1], got ${describeValue(v)}` })
+      problems.push({
+        field,
+        message: `must be a number in ${low === 'open' ? '(0' : '[0'}, 1], got ${describeValue(v)}`,
+      })
   }
   unit('hitThreshold', 'open')
   unit('possibleThreshold', 'open')
@@ -85,7 +88,10 @@ export const screeningConfigProblems = (config: ScreeningConfig): ValidationProb
   if (problems.length === 0 && config.possibleThreshold > config.hitThreshold)
     problems.push({ field: 'possibleThreshold', message: 'must not be above hitThreshold' })
   if (!Number.isInteger(config.maxMatches) || config.maxMatches < 1)
-    problems.push({ field: 'maxMatches', message: `must be a positive integer, got ${describeValue(config.maxMatches)}` })
+    problems.push({
+      field: 'maxMatches',
+      message: `must be a positive integer, got ${describeValue(config.maxMatches)}`,
+    })
   return problems
 }
 
@@ -105,7 +111,10 @@ export const screeningConfigProblems = (config: ScreeningConfig): ValidationProb
  */
 export const decodeScreeningConfig = (u: unknown): E.Either<ValidationError, ScreeningConfig> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u))
-    return E.left({ _tag: 'ValidationError', problems: [{ field: '', message: `must be an object, got ${describeValue(u)}` }] })
+    return E.left({
+      _tag: 'ValidationError',
+      problems: [{ field: '', message: `must be an object, got ${describeValue(u)}` }],
+    })
   const input = u as Record<string, unknown>
   const unknownKeys = Object.keys(input).filter((k) => !(keys as ReadonlyArray<string>).includes(k))
   const config = { ...defaultScreeningConfig, ...input } as ScreeningConfig

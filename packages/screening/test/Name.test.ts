@@ -32,13 +32,12 @@ describe('normalisation', () => {
     },
   )
 
-  test.prop([fc.array(fc.oneof(arbName, fc.string()), { minLength: 1, maxLength: 5 }), fc.nat()], { numRuns: 500 })(
-    'does not depend on token order',
-    (parts, k) => {
-      const rotated = [...parts.slice(k % parts.length), ...parts.slice(0, k % parts.length)]
-      expect(normaliseName(rotated.join(' '))).toBe(normaliseName(parts.join(' ')))
-    },
-  )
+  test.prop([fc.array(fc.oneof(arbName, fc.string()), { minLength: 1, maxLength: 5 }), fc.nat()], {
+    numRuns: 500,
+  })('does not depend on token order', (parts, k) => {
+    const rotated = [...parts.slice(k % parts.length), ...parts.slice(0, k % parts.length)]
+    expect(normaliseName(rotated.join(' '))).toBe(normaliseName(parts.join(' ')))
+  })
 })
 
 describe('token similarity (Jaro-Winkler, Winkler boost 0.1 × prefix ≤ 4 above Jaro 0.7)', () => {
@@ -90,12 +89,12 @@ describe('name similarity', () => {
     expect(score(a, a)).toBe(1)
   })
 
-  test.prop(
-    [arbName.chain((n) => fc.tuple(fc.constant(n), arbNearDuplicate(n))), arbName],
-    { numRuns: 500 },
-  )('token order never changes a score', ([a, variant], other) => {
-    const reversed = variant.split(' ').reverse().join(' ')
-    expect(score(reversed, other)).toBe(score(variant, other))
-    expect(score(a, reversed)).toBe(score(a, variant))
-  })
+  test.prop([arbName.chain((n) => fc.tuple(fc.constant(n), arbNearDuplicate(n))), arbName], { numRuns: 500 })(
+    'token order never changes a score',
+    ([a, variant], other) => {
+      const reversed = variant.split(' ').reverse().join(' ')
+      expect(score(reversed, other)).toBe(score(variant, other))
+      expect(score(a, reversed)).toBe(score(a, variant))
+    },
+  )
 })

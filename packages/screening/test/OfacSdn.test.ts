@@ -21,7 +21,13 @@ const entry = (id: string) => load.list.entries.find((e) => e.id === id)
 
 describe('the OFAC SDN fixtures', () => {
   test('twelve entries load, six rows are rejected with file, line and field, one empty address is skipped', () => {
-    expect(load.counts).toEqual({ rows: 35, entries: 12, rejected: 6, warnings: 3, skipped: { empty_address: 1 } })
+    expect(load.counts).toEqual({
+      rows: 35,
+      entries: 12,
+      rejected: 6,
+      warnings: 3,
+      skipped: { empty_address: 1 },
+    })
     expect(load.list.id).toBe('ofac_sdn')
     expect(load.rejected.map((r) => [r.file, r.line, r.problems.map((p) => p.field)])).toEqual([
       ['sdn.csv', 12, ['sdn_type']],
@@ -65,7 +71,11 @@ describe('the OFAC SDN fixtures', () => {
   })
 
   test('a vessel with its flag; an aircraft; circa and ranges of years; month precision; escaped quotes', () => {
-    expect(entry('7003')).toMatchObject({ type: 'vessel', countries: ['PA'], aliases: [{ name: 'NORTHERN ORCHID', kind: 'fka' }] })
+    expect(entry('7003')).toMatchObject({
+      type: 'vessel',
+      countries: ['PA'],
+      aliases: [{ name: 'NORTHERN ORCHID', kind: 'fka' }],
+    })
     expect(entry('7007')?.type).toBe('aircraft')
     expect(entry('7004')?.datesOfBirth).toEqual([{ year: 1975, circa: true }])
     expect(entry('7005')?.datesOfBirth).toEqual([{ year: 1958 }, { year: 1959 }, { year: 1960 }])
@@ -129,16 +139,22 @@ describe('garbage', () => {
     },
   )
 
-  test.prop([fc.array(fc.oneof(arbGarbageLine, fc.constantFrom(...files.sdn.split('\n'))), { maxLength: 60 })], {
-    numRuns: 200,
-  })('garbage mixed with good rows: every good row after a garbage line still loads', (lines) => {
+  test.prop(
+    [fc.array(fc.oneof(arbGarbageLine, fc.constantFrom(...files.sdn.split('\n'))), { maxLength: 60 })],
+    {
+      numRuns: 200,
+    },
+  )('garbage mixed with good rows: every good row after a garbage line still loads', (lines) => {
     const result = loadOfacSdnSync({ sdn: [lines.join('\n')] })
     wellFormed(result)
   })
 
   test('an unclosed quote does not swallow the rest of the file: the lines after it are read again', () => {
     const good = '7001,"VANTERPOOL, Orrin Kael","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '
-    const rows = ['7000,"UNCLOSED,-0- ', ...Array.from({ length: 80 }, (_, i) => good.replace('7001', String(8000 + i)))]
+    const rows = [
+      '7000,"UNCLOSED,-0- ',
+      ...Array.from({ length: 80 }, (_, i) => good.replace('7001', String(8000 + i))),
+    ]
     const result = loadOfacSdnSync({ sdn: [rows.join('\n')] })
     expect(result.rejected[0]).toEqual({
       file: 'sdn.csv',

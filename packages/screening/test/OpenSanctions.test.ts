@@ -4,7 +4,7 @@ import { listId, loadOpenSanctions, loadOpenSanctionsSync } from '../src/index.j
 import { arbGarbageLine } from '../src/testing/index.js'
 import { asAsync, cut, fixture } from './fixtures.js'
 
-const text = fixture('opensanctions/entities.ftm.json')
+const text = fixture('opensanctions/entities.ftm.ndjson')
 const load = loadOpenSanctionsSync([text])
 const entry = (id: string) => load.list.entries.find((e) => e.id === id)
 
@@ -40,8 +40,16 @@ describe('the OpenSanctions fixture', () => {
       nationalities: ['IR'],
       countries: ['IR'],
     })
-    expect(entry('os-co-1')).toMatchObject({ type: 'entity', countries: ['IR'], addresses: [{ street: 'P.O. Box 1234, Bandar Abbas, Iran' }] })
-    expect(entry('os-ves-1')).toMatchObject({ type: 'vessel', countries: ['PA'], aliases: [{ name: 'NORTHERN ORCHID', kind: 'fka' }] })
+    expect(entry('os-co-1')).toMatchObject({
+      type: 'entity',
+      countries: ['IR'],
+      addresses: [{ street: 'P.O. Box 1234, Bandar Abbas, Iran' }],
+    })
+    expect(entry('os-ves-1')).toMatchObject({
+      type: 'vessel',
+      countries: ['PA'],
+      aliases: [{ name: 'NORTHERN ORCHID', kind: 'fka' }],
+    })
     expect(entry('os-air-1')?.type).toBe('aircraft')
     expect(entry('os-le-1')?.programs).toEqual(['EU-RUS'])
     expect(entry('os-per-2')?.datesOfBirth).toEqual([{ year: 1972, month: 7 }])

@@ -142,11 +142,22 @@ export type CountryReading =
   | { readonly _tag: 'NoCountry' }
   | { readonly _tag: 'Unrecognised' }
 
-/** The country a list's name of it means. */
+const readings = new Map<string, CountryReading>()
+
+/** The country a list's name of it means (remembered: a list names the same few countries again and again). */
 export const readCountryName = (name: string): CountryReading => {
+  const known = readings.get(name)
+  if (known !== undefined) return known
+  const reading = readName(name)
+  if (readings.size < 10_000) readings.set(name, reading)
+  return reading
+}
+
+const readName = (name: string): CountryReading => {
   const k = key(name)
   if (k === '' || noCountry.has(k)) return { _tag: 'NoCountry' }
-  const country = byName.get(k) ?? (Country.is(name.trim().toUpperCase()) ? name.trim().toUpperCase() : undefined)
+  const country =
+    byName.get(k) ?? (Country.is(name.trim().toUpperCase()) ? name.trim().toUpperCase() : undefined)
   return country === undefined ? { _tag: 'Unrecognised' } : { _tag: 'Country', country: country as Country }
 }
 

@@ -53,7 +53,8 @@ export const ofacDates = (text: string): DateOfBirth[] | undefined => {
   if (range.length === 2) {
     const from = oneDate(range[0] ?? '')
     const to = oneDate(range[1] ?? '')
-    if (from === undefined || to === undefined || to.year < from.year || to.year - from.year > 20) return undefined
+    if (from === undefined || to === undefined || to.year < from.year || to.year - from.year > 20)
+      return undefined
     const years: DateOfBirth[] = []
     for (let y = from.year; y <= to.year; y++) years.push({ year: y })
     return years

@@ -53,7 +53,16 @@ export const feedAsync = async (chunks: TextChunks, splitter: LineSplitter): Pro
 }
 
 /** A line that holds nothing: empty, blank, or OFAC's end-of-file mark (Ctrl-Z). */
-export const isBlankLine = (text: string): boolean => text.replace(/[\s\x1a]+/g, '') === ''
+export const isBlankLine = (text: string): boolean => {
+  const first = text.charCodeAt(0)
+  // a line that starts with a printable character other than a space is not blank (the usual case)
+  if (first > 32 && first !== 0x1a && first !== 0xa0 && first < 0x2000) return false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 0x1a && text.charAt(i).trim() !== '') return false
+  }
+  return true
+}
 
 /** A CSV record: its fields, trimmed, and the line it starts on. */
 export interface CsvRecord {
@@ -162,7 +171,11 @@ export class CsvReader {
       const [fields] = one.rows
       if (one.ok && one.rows.length === 1 && fields !== undefined)
         this.onRecord({ fields: fields.map(clean), line })
-      else this.onFailure({ line, message: `is not valid CSV: ${one.ok ? 'more than one record' : one.message}` })
+      else
+        this.onFailure({
+          line,
+          message: `is not valid CSV: ${one.ok ? 'more than one record' : one.message}`,
+        })
     })
   }
 }

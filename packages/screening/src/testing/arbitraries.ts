@@ -47,7 +47,17 @@ export const arbName: fc.Arbitrary<string> = fc
   .array(arbNameToken, { minLength: 1, maxLength: 4 })
   .map((ts) => ts.join(' '))
 
-const accents: Readonly<Record<string, string>> = { a: 'á', e: 'é', i: 'í', o: 'ö', u: 'ü', n: 'ñ', s: 'š', z: 'ž', c: 'ç' }
+const accents: Readonly<Record<string, string>> = {
+  a: 'á',
+  e: 'é',
+  i: 'í',
+  o: 'ö',
+  u: 'ü',
+  n: 'ñ',
+  s: 'š',
+  z: 'ž',
+  c: 'ç',
+}
 
 /**
  * A variant of a name as a screener meets it: a typo, two letters transposed, a letter doubled or
@@ -65,14 +75,25 @@ export const arbNearDuplicate = (name: string): fc.Arbitrary<string> =>
     .array(
       fc.oneof(
         fc.record({ kind: fc.constant('transpose' as const), at: fc.nat() }),
-        fc.record({ kind: fc.constant('typo' as const), at: fc.nat(), c: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz') }),
+        fc.record({
+          kind: fc.constant('typo' as const),
+          at: fc.nat(),
+          c: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+        }),
         fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
         fc.record({ kind: fc.constant('double' as const), at: fc.nat() }),
         fc.record({ kind: fc.constant('accent' as const), at: fc.nat() }),
         fc.record({ kind: fc.constant('case' as const), upper: fc.boolean() }),
         fc.record({ kind: fc.constant('reorder' as const), by: fc.nat() }),
-        fc.record({ kind: fc.constant('punctuate' as const), at: fc.nat(), p: fc.constantFrom(',', '-', '.', "'") }),
-        fc.record({ kind: fc.constant('honorific' as const), h: fc.constantFrom('Mr', 'Dr.', 'Sheikh', 'Mrs') }),
+        fc.record({
+          kind: fc.constant('punctuate' as const),
+          at: fc.nat(),
+          p: fc.constantFrom(',', '-', '.', "'"),
+        }),
+        fc.record({
+          kind: fc.constant('honorific' as const),
+          h: fc.constantFrom('Mr', 'Dr.', 'Sheikh', 'Mrs'),
+        }),
       ),
       { minLength: 0, maxLength: 3 },
     )
@@ -82,7 +103,8 @@ export const arbNearDuplicate = (name: string): fc.Arbitrary<string> =>
         const at = 'at' in e ? e.at % Math.max(1, s.length) : 0
         switch (e.kind) {
           case 'transpose':
-            if (s.length > 1 && at < s.length - 1) s = s.slice(0, at) + s.charAt(at + 1) + s.charAt(at) + s.slice(at + 2)
+            if (s.length > 1 && at < s.length - 1)
+              s = s.slice(0, at) + s.charAt(at + 1) + s.charAt(at) + s.slice(at + 2)
             break
           case 'typo':
             s = s.slice(0, at) + e.c + s.slice(at + 1)
@@ -131,9 +153,15 @@ export const arbNearDuplicate = (name: string): fc.Arbitrary<string> =>
  */
 export const arbDateOfBirth: fc.Arbitrary<DateOfBirth> = fc.oneof(
   fc
-    .record({ year: fc.integer({ min: 1930, max: 2005 }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }) })
+    .record({
+      year: fc.integer({ min: 1930, max: 2005 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+    })
     .map((d): DateOfBirth => d),
-  fc.record({ year: fc.integer({ min: 1930, max: 2005 }), month: fc.integer({ min: 1, max: 12 }) }).map((d): DateOfBirth => d),
+  fc
+    .record({ year: fc.integer({ min: 1930, max: 2005 }), month: fc.integer({ min: 1, max: 12 }) })
+    .map((d): DateOfBirth => d),
   fc.integer({ min: 1930, max: 2005 }).map((year): DateOfBirth => ({ year })),
   fc.integer({ min: 1930, max: 2005 }).map((year): DateOfBirth => ({ year, circa: true })),
 )
@@ -228,13 +256,23 @@ export const arbGarbageLine: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 120 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
   fc
-    .array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('"', '""', '-0- ', '"a,b"', '"x', 'individual', '7001')), {
-      maxLength: 14,
-    })
+    .array(
+      fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom('"', '""', '-0- ', '"a,b"', '"x', 'individual', '7001'),
+      ),
+      {
+        maxLength: 14,
+      },
+    )
     .map((fs) => fs.join(',')),
   fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
   fc
-    .record({ id: fc.jsonValue(), schema: fc.constantFrom('Person', 'Company', 'Vessel', 'Address', 7), properties: fc.jsonValue() })
+    .record({
+      id: fc.jsonValue(),
+      schema: fc.constantFrom('Person', 'Company', 'Vessel', 'Address', 7),
+      properties: fc.jsonValue(),
+    })
     .map((v) => JSON.stringify(v)),
   fc.jsonValue().map((v) => (JSON.stringify(v) ?? '').slice(0, -1)),
 )
