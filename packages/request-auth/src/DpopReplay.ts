@@ -22,6 +22,7 @@ import {
   dpopRefusal,
   verifyDpopProof,
 } from './Dpop.js'
+import { memoryRecords } from './internal/memoryRecords.js'
 
 // ---------------------------------------------------------------- model
 
@@ -212,31 +213,8 @@ export interface InMemoryDpopReplayStore extends DpopReplayStore {
  * assert.ok(E.isRight(await checkDpopReplayIn(store, proof, 0)))
  * assert.equal(store.size(), 1)
  */
-export const inMemoryDpopReplayStore = (): InMemoryDpopReplayStore => {
-  let versions = 0
-  const records = new Map<string, Versioned<DpopReplayRecord>>()
-  const id = (key: DpopReplayKey): string => `${key.jkt.length}:${key.jkt}${key.jti}`
-  return {
-    read: async (key) => records.get(id(key)) ?? null,
-    write: async (key, w) => {
-      const k = id(key)
-      if ((records.get(k)?.version ?? null) !== w.expected) return false
-      if (w.value === null) records.delete(k)
-      else records.set(k, { version: ++versions, value: w.value })
-      return true
-    },
-    prune: async (now) => {
-      let deleted = 0
-      for (const [k, r] of records)
-        if (r.value.expiresAt <= now) {
-          records.delete(k)
-          deleted++
-        }
-      return deleted
-    },
-    size: () => records.size,
-  }
-}
+export const inMemoryDpopReplayStore = (): InMemoryDpopReplayStore =>
+  memoryRecords<DpopReplayKey, DpopReplayRecord>((key) => `${key.jkt.length}:${key.jkt}${key.jti}`)
 
 /**
  * Checks a verified proof's `jti` against a shared store at `now`: the proof when it is new (and

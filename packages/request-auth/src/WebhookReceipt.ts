@@ -36,6 +36,7 @@ import {
 } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { memoryRecords } from './internal/memoryRecords.js'
 
 // ---------------------------------------------------------------- model
 
@@ -456,31 +457,7 @@ export interface WebhookReceiptStore {
 export const inMemoryWebhookReceiptStore = (): WebhookReceiptStore & {
   /** How many records the store holds. */
   readonly size: () => number
-} => {
-  let versions = 0
-  const records = new Map<string, Versioned<WebhookReceiptRecord>>()
-  const id = (key: WebhookReceiptKey): string => `${key.scope}:${key.eventId}`
-  return {
-    read: async (key) => records.get(id(key)) ?? null,
-    write: async (key, w) => {
-      const k = id(key)
-      if ((records.get(k)?.version ?? null) !== w.expected) return false
-      if (w.value === null) records.delete(k)
-      else records.set(k, { version: ++versions, value: w.value })
-      return true
-    },
-    prune: async (now) => {
-      let deleted = 0
-      for (const [k, r] of records)
-        if (r.value.expiresAt <= now) {
-          records.delete(k)
-          deleted++
-        }
-      return deleted
-    },
-    size: () => records.size,
-  }
-}
+} => memoryRecords<WebhookReceiptKey, WebhookReceiptRecord>((key) => `${key.scope}:${key.eventId}`)
 
 // ---------------------------------------------------------------- runners
 
