@@ -8,7 +8,14 @@
  */
 import { type ApiError, apiError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { base64url, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
+import {
+  base64url,
+  calculateJwkThumbprint,
+  compactVerify,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+} from 'jose'
 
 // ---------------------------------------------------------------- model
 
@@ -235,10 +242,12 @@ export const dpopRefusal = (reason: DpopRefusalReason, message: string): DpopRef
  *
  * assert.equal(normaliseDpopUrl('HTTPS://API.Example.com:443/v1/payouts?page=2#top'), 'https://api.example.com/v1/payouts')
  * assert.equal(normaliseDpopUrl('https://api.example.com:8443/v1'), 'https://api.example.com:8443/v1')
+ * assert.equal(normaliseDpopUrl('https://api.example.com/v1/%7epayouts%2f'), 'https://api.example.com/v1/~payouts%2F')
  * assert.equal(normaliseDpopUrl('/v1/payouts'), null)
  */
 export const normaliseDpopUrl = (url: string): string | null => {
-  if (typeof url !== 'string' || url.length > 8_192) return null
+  // The URL parser would drop tabs and newlines silently: a URL with any is no URL here.
+  if (typeof url !== 'string' || url.length > 8_192 || hasControl(url, true)) return null
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -247,7 +256,10 @@ export const normaliseDpopUrl = (url: string): string | null => {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null
   if (parsed.username !== '' || parsed.password !== '') return null
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`
+  const path = parsed.pathname.includes('%')
+    ? parsed.pathname.replace(/%[0-9A-Fa-f]{2}/g, percentNormalised)
+    : parsed.pathname
+  return `${parsed.protocol}//${parsed.host}${path}`
 }
 
 const textEncoder = new TextEncoder()
@@ -274,9 +286,20 @@ const isRecord = (u: unknown): u is Record<string, unknown> =>
 const publicKeyOf = (jwk: unknown, alg: DpopAlgorithm): JWK | string => {
   if (!isRecord(jwk)) return 'the header has no jwk object'
   for (const m of privateMembers) if (m in jwk) return 'the jwk carries a private key member'
+  if (
+    jwk.alg !== undefined &&
+    jwk.alg !== alg &&
+    !(alg !== 'ES256' && (jwk.alg === 'EdDSA' || jwk.alg === 'Ed25519'))
+  )
+    return 'the jwk names another alg than the header'
+  if (jwk.use !== undefined && jwk.use !== 'sig') return 'the jwk is not a signature key (use)'
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
+    return 'the jwk is not a verification key (key_ops)'
+  // P-256 coordinates and Ed25519 public keys are 32 bytes: 43 base64url characters, the last
+  // one's spare bits zero (so one key has one encoding, and one thumbprint).
   const member = (name: string): string | null => {
     const v = jwk[name]
-    return typeof v === 'string' && v.length > 0 && v.length <= 128 && /^[A-Za-z0-9_-]+$/.test(v) ? v : null
+    return typeof v === 'string' && canonical32.test(v) ? v : null
   }
   if (alg === 'ES256') {
     const x = member('x')
@@ -292,6 +315,40 @@ const publicKeyOf = (jwk: unknown, alg: DpopAlgorithm): JWK | string => {
 }
 
 const compactShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+/** The canonical base64url of 32 bytes. */
+const canonical32 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/
+/** The canonical base64url of 64 bytes. */
+const signatureShape = /^[A-Za-z0-9_-]{85}[AQgw]$/
+const maxAccessToken = 16_384
+
+/** The algorithms of an option, only the known ones (none at all refuses every proof). */
+const acceptedAlgorithms = (algorithms: unknown): ReadonlyArray<DpopAlgorithm> =>
+  Array.isArray(algorithms)
+    ? algorithms.filter((a): a is DpopAlgorithm => a === 'ES256' || a === 'EdDSA' || a === 'Ed25519')
+    : []
+
+/** Whether text has a control character (C0, DEL) or a space. */
+const hasControl = (s: string, space = false): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c === 0x7f || (space && c === 0x20)) return true
+  }
+  return false
+}
+
+/** `%xx` of an unreserved character decoded, any other with upper-case hex (RFC 3986 §6.2.2). */
+const percentNormalised = (m: string): string => {
+  const c = Number.parseInt(m.slice(1), 16)
+  const unreserved =
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2d ||
+    c === 0x2e ||
+    c === 0x5f ||
+    c === 0x7e
+  return unreserved ? String.fromCharCode(c) : m.toUpperCase()
+}
 
 const claimsOf = (payload: Uint8Array): Record<string, unknown> | null => {
   try {
@@ -333,8 +390,26 @@ export const verifyDpopProof = async (
   now: number,
   options: DpopOptions = defaultDpopOptions,
 ): Promise<E.Either<DpopRefusal, DpopProof>> => {
+  try {
+    return await verify(proof, isRecord(request) ? request : {}, now, options)
+  } catch {
+    // Nothing above throws on any input; this is the guarantee, not a path.
+    return refuse('malformed', 'the proof could not be checked')
+  }
+}
+
+/**
+ * `verifyDpopProof`'s checks. Every comparison with an option is written so that an option that
+ * is not a number (NaN, undefined) refuses rather than accepts.
+ */
+const verify = async (
+  proof: unknown,
+  request: Readonly<Record<string, unknown>>,
+  now: number,
+  options: DpopOptions,
+): Promise<E.Either<DpopRefusal, DpopProof>> => {
   if (typeof proof !== 'string') return refuse('malformed', 'the DPoP header must be one string')
-  if (proof.length > options.maxProofLength)
+  if (!(proof.length <= options.maxProofLength))
     return refuse('malformed', `the proof is longer than ${options.maxProofLength} characters`)
   if (!compactShape.test(proof)) return refuse('malformed', 'the proof is not a compact JWS')
   let header: Record<string, unknown>
@@ -345,11 +420,15 @@ export const verifyDpopProof = async (
   }
   if (header.typ !== 'dpop+jwt') return refuse('typ', 'the header typ must be dpop+jwt')
   const alg = header.alg
-  if (typeof alg !== 'string' || !(options.algorithms as ReadonlyArray<string>).includes(alg))
-    return refuse('alg', `the header alg must be one of ${options.algorithms.join(', ')}`)
+  const algorithms = acceptedAlgorithms(options.algorithms)
+  if (typeof alg !== 'string' || !(algorithms as ReadonlyArray<string>).includes(alg))
+    return refuse('alg', `the header alg must be one of ${algorithms.join(', ') || 'none configured'}`)
   if (typeof header.crit !== 'undefined') return refuse('malformed', 'the header carries crit')
   const jwk = publicKeyOf(header.jwk, alg as DpopAlgorithm)
   if (typeof jwk === 'string') return refuse('jwk', jwk)
+  // Both algorithms sign with 64 bytes: anything else (none at all, for one) costs no crypto.
+  if (!signatureShape.test(proof.slice(proof.lastIndexOf('.') + 1)))
+    return refuse('signature', 'the signature is not 64 bytes of base64url')
 
   // The claims are read before the signature is checked (a forged proof is refused either way),
   // so that the three pieces of crypto left (the signature, the key thumbprint and the access
@@ -362,48 +441,56 @@ export const verifyDpopProof = async (
   }
   if (claims === null) return refuse('malformed', 'the payload is not a JSON object')
 
-  if (typeof request.method !== 'string' || claims.htm !== request.method)
+  if (typeof request.method !== 'string' || request.method === '' || claims.htm !== request.method)
     return refuse('htm', 'htm is not the method of the request')
   const htu = claims.htu
   if (typeof htu !== 'string') return refuse('htu', 'htu must be a string')
   const claimed = normaliseDpopUrl(htu)
   if (claimed === null || /[?#]/.test(htu))
     return refuse('htu', 'htu must be an absolute URL without query or fragment')
-  const target = normaliseDpopUrl(request.url)
+  const target = typeof request.url === 'string' ? normaliseDpopUrl(request.url) : null
   if (target === null || claimed !== target) return refuse('htu', 'htu is not the URL of the request')
   const iat = claims.iat
   if (typeof iat !== 'number' || !Number.isFinite(iat))
     return refuse('iat', 'iat must be a number of seconds')
-  if (!Number.isFinite(now) || Math.abs(iat * 1000 - now) > options.iatToleranceMs)
+  if (!Number.isFinite(now) || !(Math.abs(iat * 1000 - now) <= options.iatToleranceMs))
     return refuse('iat', `iat is not within ${options.iatToleranceMs / 1000} s of the server time`)
   const jti = claims.jti
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > options.maxJtiLength)
+  if (typeof jti !== 'string' || jti.length === 0 || !(jti.length <= options.maxJtiLength))
     return refuse('jti', `jti must be a string of 1 to ${options.maxJtiLength} characters`)
+  if (hasControl(jti)) return refuse('jti', 'jti must not contain control characters')
   const ath = claims.ath
-  if (request.accessToken === undefined) {
+  const accessToken = request.accessToken
+  if (accessToken === undefined) {
     if (ath !== undefined) return refuse('ath', 'ath must be absent on a proof without an access token')
-  } else if (typeof ath !== 'string' || typeof request.accessToken !== 'string')
+  } else if (typeof accessToken !== 'string' || accessToken === '' || accessToken.length > maxAccessToken)
+    return refuse('ath', 'the access token is empty, too long or not a string')
+  else if (typeof ath !== 'string' || !canonical32.test(ath))
     return refuse('ath', 'ath is not the hash of the access token')
 
+  // The crypto left runs together: the access token's hash, and the signature with the key
+  // (imported and its thumbprint taken, unless the cache holds it).
   const athMatchesToken =
-    request.accessToken === undefined
-      ? Promise.resolve(true)
-      : dpopAccessTokenHash(request.accessToken).then((expected) => equalText(ath as string, expected))
-  const [signed, jkt, athMatches] = await keyOf(jwk, alg as DpopAlgorithm, options.keys).then(
-    (k) =>
-      Promise.all([
-        compactVerify(proof, k.key, { algorithms: [alg] }).then(
-          () => true,
-          () => false,
-        ),
-        k.jkt,
-        athMatchesToken,
-      ]),
-    async () => [false, '', await athMatchesToken] as const,
+    typeof accessToken === 'string'
+      ? dpopAccessTokenHash(accessToken).then((expected) => equalText(ath as string, expected))
+      : Promise.resolve(true)
+  const cache = options.keys
+  const held = cache?.get(cacheIdOf(jwk, alg as DpopAlgorithm))
+  const [key, athMatches] = await Promise.all([
+    held ?? importKey(jwk, alg as DpopAlgorithm).catch(() => null),
+    athMatchesToken,
+  ])
+  if (key === null) return refuse('jwk', 'the jwk is not a valid public key')
+  const signed = await compactVerify(proof, key.key, { algorithms: [alg] }).then(
+    () => true,
+    () => false,
   )
-  if (!signed) return refuse('signature', 'the signature does not verify with the header jwk')
   if (!athMatches) return refuse('ath', 'ath is not the hash of the access token')
-  return E.right({ jkt, jti, iat })
+  if (!signed) return refuse('signature', 'the signature does not verify with the header jwk')
+  // Only a key that has just verified a signature is cached: unsigned proofs with fresh keys
+  // cannot push the keys of real clients out.
+  if (held === undefined) cache?.set(cacheIdOf(jwk, alg as DpopAlgorithm), key)
+  return E.right({ jkt: key.jkt, jti, iat })
 }
 
 /** The RFC 7638 thumbprint input of a public key: its required members, in lexicographic order. */
@@ -412,23 +499,17 @@ const thumbprintInput = (jwk: JWK): string =>
     ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
     : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`
 
-/** A proof's key, imported, with its thumbprint: from the cache when it holds the key. */
-const keyOf = async (
+/** A key's id in a cache: its algorithm and its whole public key (the thumbprint input). */
+const cacheIdOf = (jwk: JWK, alg: DpopAlgorithm): string => `${alg} ${thumbprintInput(jwk)}`
+
+/** A proof's key imported for Web Crypto, with its RFC 7638 thumbprint. */
+const importKey = async (
   jwk: JWK,
   alg: DpopAlgorithm,
-  cache: DpopKeyCache | undefined,
 ): Promise<{ readonly key: CryptoKey; readonly jkt: string }> => {
-  const input = thumbprintInput(jwk)
-  const id = `${alg} ${input}`
-  const held = cache?.get(id)
-  if (held !== undefined) return held
-  const [key, digest] = await Promise.all([
-    importJWK({ ...jwk, alg }, alg) as Promise<CryptoKey>,
-    crypto.subtle.digest('SHA-256', textEncoder.encode(input)),
-  ])
-  const entry = { key, jkt: base64url.encode(new Uint8Array(digest)) }
-  cache?.set(id, entry)
-  return entry
+  const [key, jkt] = await Promise.all([importJWK({ ...jwk, alg }, alg), calculateJwkThumbprint(jwk)])
+  if (key instanceof Uint8Array) throw new TypeError('not an asymmetric key')
+  return { key, jkt }
 }
 
 /** Compares two strings in time that depends on their length only. */
@@ -460,7 +541,9 @@ export const confirmsDpopKey = (proof: DpopProof, cnf: unknown): E.Either<DpopRe
 /**
  * The answer to a refused proof: 401 with the API error shape (`invalid_dpop_proof`) and the
  * `WWW-Authenticate: DPoP error="invalid_dpop_proof", …` header a client expects (RFC 9449 §7.1),
- * naming the accepted algorithms; 503 `dpop_unavailable` when the replay store failed.
+ * naming the accepted algorithms; `invalid_token` instead when the proof is fine but the token is
+ * bound to another key (`key_binding`, RFC 9449 Figure 16); 503 `dpop_unavailable` when the
+ * replay store failed.
  *
  * @example
  * import { dpopRefusal, dpopRefusalResponse } from '@payout-kernel/request-auth'
@@ -480,12 +563,15 @@ export const dpopRefusalResponse = (
     return { ...e, headers: { 'Retry-After': '1' } }
   }
   // Only printable ASCII without quotes or backslashes goes into the quoted string.
-  const description = refusal.message.replace(/[^\x20-\x7e]|["\\]/g, '')
-  const e = apiError(401, 'invalid_dpop_proof', description)
+  const description = String(refusal.message)
+    .replace(/[^\x20-\x7e]|["\\]/g, '')
+    .slice(0, 256)
+  const code = refusal.reason === 'key_binding' ? 'invalid_token' : 'invalid_dpop_proof'
+  const e = apiError(401, code, description)
   return {
     ...e,
     headers: {
-      'WWW-Authenticate': `DPoP error="invalid_dpop_proof", error_description="${description}", algs="${options.algorithms.join(' ')}"`,
+      'WWW-Authenticate': `DPoP error="${code}", error_description="${description}", algs="${acceptedAlgorithms(options.algorithms).join(' ')}"`,
     },
   }
 }

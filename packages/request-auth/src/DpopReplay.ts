@@ -7,7 +7,9 @@
  * The record is scoped by the key's thumbprint: a client can only make proofs with its own key,
  * so scoping costs nothing against replay, and one client cannot use up another's `jti` values.
  * A seen `jti` is kept for `windowMs` (5 minutes) from when it was first seen, which outlasts the
- * time its proof is acceptable at all (`iat` within ±60 s of the server's clock).
+ * time its proof is acceptable at all: a proof accepted at `now` has `iat ≥ now − 60 s`, so it can
+ * pass the `iat` check only until `now + 60 s`. `verifyDpopRequest` keeps that true for any `iat`
+ * tolerance configured, by remembering a `jti` at least twice the tolerance (and a millisecond).
  */
 import { type ConditionalWrite, decodeWith, type ValidationError, type Versioned } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
@@ -242,6 +244,9 @@ export const checkDpopReplayIn = async (
 ): Promise<E.Either<DpopRefusal, DpopProof>> => {
   if (!Number.isSafeInteger(now))
     return E.left(dpopRefusal('unavailable', 'the replay check needs now in whole epoch milliseconds'))
+  // A window that is not a positive whole number would record nothing that lasts: fail closed.
+  if (!Number.isSafeInteger(config?.windowMs) || !(config.windowMs > 0))
+    return E.left(dpopRefusal('unavailable', 'the replay window is not a positive number of milliseconds'))
   const key = dpopReplayKeyOf(proof)
   try {
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -306,11 +311,29 @@ export const verifyDpopRequest = async (
   now: number,
   check: DpopCheck,
 ): Promise<E.Either<DpopRefusal, DpopProof>> => {
-  const verified = await verifyDpopProof(proof, request, now, check.options ?? defaultDpopOptions)
+  const options = check?.options ?? defaultDpopOptions
+  const verified = await verifyDpopProof(proof, request, now, options)
   if (E.isLeft(verified)) return verified
+  // A proof that verified came with a request object (it has the method and the URL).
   if (request.accessToken !== undefined) {
-    const bound = confirmsDpopKey(verified.right, check.cnf)
+    const bound = confirmsDpopKey(verified.right, check?.cnf)
     if (E.isLeft(bound)) return bound
   }
-  return checkDpopReplayIn(check.store, verified.right, now, check.replay ?? defaultDpopReplayConfig)
+  if (check?.store === undefined) return E.left(dpopRefusal('unavailable', 'no replay store was given'))
+  return checkDpopReplayIn(
+    check.store,
+    verified.right,
+    now,
+    replayWindowFor(check.replay ?? defaultDpopReplayConfig, options),
+  )
 }
+
+/**
+ * The replay window a request check uses: the one configured, but never less than twice the
+ * `iat` tolerance and a millisecond. A proof accepted at `now` has `iat` no earlier than
+ * `now − tolerance`, so it stays acceptable until at most `now + 2 × tolerance`; its `jti` is
+ * remembered past that, so no `iat` tolerance can make a replay pass after the record expires.
+ */
+const replayWindowFor = (replay: DpopReplayConfig, options: DpopOptions): DpopReplayConfig => ({
+  windowMs: Math.max(replay.windowMs, 2 * options.iatToleranceMs + 1),
+})

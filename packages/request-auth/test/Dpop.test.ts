@@ -464,3 +464,263 @@ describe('properties', () => {
     },
   )
 })
+
+// ---------------------------------------------------------------- more clients, more refusals
+
+describe('oauth4webapi at the token endpoint, and with EdDSA', () => {
+  for (const alg of ['ES256', 'Ed25519'] as const) {
+    test(`a client_credentials token request, ${alg}: the proof has no ath and verifies without a token`, async () => {
+      const keys = await generateKeyPair(alg, { extractable: true })
+      const handle = oauth.DPoP({}, keys)
+      let sent: Record<string, string> | undefined
+      const as = { issuer: 'https://api.example.com', token_endpoint: 'https://api.example.com/oauth/token' }
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        { client_id: `ant_oc_live_${'0'.repeat(32)}` },
+        oauth.ClientSecretBasic(`ant_ocs_live_${'0'.repeat(48)}`),
+        new URLSearchParams(),
+        {
+          DPoP: handle,
+          [oauth.customFetch]: async (_url, init) => {
+            sent = init.headers
+            return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } })
+          },
+        },
+      )
+      const tokenRequest = { method: 'POST', url: as.token_endpoint }
+      const verified = await verifyDpopProof(sent?.dpop, tokenRequest, Date.now())
+      expect(E.isRight(verified) && verified.right.jkt).toBe(await handle.calculateThumbprint())
+      // The same proof presented with an access token lacks the ath it then needs.
+      expect(
+        reasonOf(await verifyDpopProof(sent?.dpop, { ...tokenRequest, accessToken: 'at' }, Date.now())),
+      ).toBe('ath')
+    })
+  }
+
+  test('an Ed25519 proof whose alg is remapped to EdDSA (RFC 8037) verifies too', async () => {
+    const keys = await generateKeyPair('Ed25519', { extractable: true })
+    const handle = oauth.DPoP({}, keys, {
+      [oauth.modifyAssertion]: (header) => {
+        if (header.alg === 'Ed25519') header.alg = 'EdDSA'
+      },
+    })
+    let sent: Record<string, string> | undefined
+    const url = new URL('https://api.example.com/v1/payouts')
+    await oauth.protectedResourceRequest('at_1', 'GET', url, new Headers(), null, {
+      DPoP: handle,
+      [oauth.customFetch]: async (_url, init) => {
+        sent = init.headers
+        return new Response('{}', { status: 200 })
+      },
+    })
+    const [h] = (sent?.dpop ?? '').split('.')
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(h ?? ''))).alg).toBe('EdDSA')
+    const verified = await verifyDpopProof(
+      sent?.dpop,
+      { method: 'GET', url: url.href, accessToken: 'at_1' },
+      Date.now(),
+    )
+    expect(E.isRight(verified) && verified.right.jkt).toBe(await handle.calculateThumbprint())
+  })
+})
+
+describe('the RFC 9449 refresh-token proof (Figure 7)', () => {
+  test('verifies at its own iat, with the same key thumbprint; the Figure 3 proof is not it', async () => {
+    const figure7 = `${rfcHeader}.eyJqdGkiOiItQndDM0VTYzZhY2MybFRjIiwiaHRtIjoiUE9TVCIsImh0dSI6Imh0dHBzOi8vc2VydmVyLmV4YW1wbGUuY29tL3Rva2VuIiwiaWF0IjoxNTYyMjY1Mjk2fQ.pAqut2IRDm_De6PR93SYmGBPXpwrAk90e8cP2hjiaG5QsGSuKDYW7_X620BxqhvYC8ynrrvZLTk41mSRroapUA`
+    const request = { method: 'POST', url: 'https://server.example.com/token' }
+    expect(await verifyDpopProof(figure7, request, 1562265296_000)).toEqual(
+      E.right({ jkt: rfcJkt, jti: '-BwC3ESc6acc2lTc', iat: 1562265296 }),
+    )
+    // Figure 3's proof, 45 minutes older, is long out of its iat window by then.
+    expect(reasonOf(await verifyDpopProof(rfcTokenProof, request, 1562265296_000))).toBe('iat')
+  })
+})
+
+describe('more of the refusal matrix', () => {
+  const now = 1_700_000_000_000
+  const url = 'https://api.example.com/v1/payouts'
+  const request = { method: 'POST', url, accessToken: 'at_1' }
+  const good = { htm: 'POST', htu: url, iat: now / 1000, jti: 'j-1', accessToken: 'at_1' }
+  let es: Keys
+  let ed: Keys
+  beforeAll(async () => {
+    es = await generateKeyPair('ES256')
+    ed = await generateKeyPair('Ed25519')
+  })
+  const verify = async (proof: string, r: { method: string; url: string; accessToken?: string } = request) =>
+    reasonOf(await verifyDpopProof(proof, r, now))
+  const encode = (header: object, claims: object, signature: string) =>
+    `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(claims))}.${signature}`
+  const claims = async () => ({
+    htm: 'POST',
+    htu: url,
+    iat: now / 1000,
+    jti: 'j',
+    ath: await dpopAccessTokenHash('at_1'),
+  })
+
+  test('htu normalisation: scheme, host, default port and percent-encodings; the request query ignored', async () => {
+    const target = 'https://api.example.com/v1/x'
+    for (const htu of [
+      'HTTPS://API.Example.com:443/v1/x',
+      'https://api.example.com/v1/%78',
+      'https://api.example.com/v1/./x',
+    ]) {
+      const proof = await signDpopProof(es, { ...good, htu })
+      expect(await verify(proof, { ...request, url: `${target}?page=2#top` })).toBe('passed')
+    }
+    const encoded = await signDpopProof(es, { ...good, htu: 'https://api.example.com/v1/a%2fb' })
+    expect(await verify(encoded, { ...request, url: 'https://api.example.com/v1/a%2Fb' })).toBe('passed')
+    // A slash encoded is not a slash; another port is another origin; a tab is no URL.
+    expect(await verify(encoded, { ...request, url: 'https://api.example.com/v1/a/b' })).toBe('htu')
+    expect(
+      await verify(await signDpopProof(es, { ...good, htu: 'https://api.example.com:8443/v1/x' }), {
+        ...request,
+        url: target,
+      }),
+    ).toBe('htu')
+    expect(
+      await verify(await signDpopProof(es, { ...good, htu: 'https://api.example.com/v1/\tx' }), {
+        ...request,
+        url: target,
+      }),
+    ).toBe('htu')
+    expect(
+      await verify(await signDpopProof(es, { ...good, htu: 'https://user@api.example.com/v1/x' }), {
+        ...request,
+        url: target,
+      }),
+    ).toBe('htu')
+  })
+
+  test('a key that is no point of the curve is refused as jwk, before any signature is checked', async () => {
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'A'.repeat(43) }
+    const signature = (await signDpopProof(es, good)).split('.')[2] ?? ''
+    expect(await verify(encode({ typ: 'dpop+jwt', alg: 'ES256', jwk }, await claims(), signature))).toBe(
+      'jwk',
+    )
+  })
+
+  test('a jwk whose coordinates are not canonical, or that is for encryption, is refused as jwk', async () => {
+    const jwk = await exportJWK(es.publicKey)
+    const x = jwk.x ?? ''
+    const last = x.at(-1) ?? 'A'
+    // Flip a spare bit of the last character: the same bytes, another text (and thumbprint).
+    const spare = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const nonCanonical = `${x.slice(0, -1)}${spare[spare.indexOf(last) ^ 1]}`
+    expect(
+      await verify(await signDpopProof(es, { ...good, header: { jwk: { ...jwk, x: nonCanonical } } })),
+    ).toBe('jwk')
+    expect(await verify(await signDpopProof(es, { ...good, header: { jwk: { ...jwk, use: 'enc' } } }))).toBe(
+      'jwk',
+    )
+    expect(
+      await verify(await signDpopProof(es, { ...good, header: { jwk: { ...jwk, key_ops: ['encrypt'] } } })),
+    ).toBe('jwk')
+    expect(
+      await verify(await signDpopProof(es, { ...good, header: { jwk: { ...jwk, alg: 'ES384' } } })),
+    ).toBe('jwk')
+    expect(
+      await verify(
+        await signDpopProof(es, { ...good, header: { jwk: { ...jwk, use: 'sig', alg: 'ES256' } } }),
+      ),
+    ).toBe('passed')
+  })
+
+  test('a signature that is not 64 bytes is refused as signature without crypto', async () => {
+    const [h, p, s] = (await signDpopProof(ed, good)).split('.')
+    expect(await verify(`${h}.${p}.${s}AA`)).toBe('signature')
+    expect(await verify(`${h}.${p}.${(s ?? '').slice(0, 40)}`)).toBe('signature')
+  })
+
+  test('a jti with a control character, and an access token that is empty', async () => {
+    expect(await verify(await signDpopProof(es, { ...good, jti: 'j\u0000' }))).toBe('jti')
+    expect(await verify(await signDpopProof(es, good), { ...request, accessToken: '' })).toBe('ath')
+  })
+
+  test('options that are not numbers refuse every proof rather than accept one', async () => {
+    const proof = await signDpopProof(es, good)
+    const with_ = async (o: Partial<typeof defaultDpopOptions>) =>
+      reasonOf(await verifyDpopProof(proof, request, now, { ...defaultDpopOptions, ...o }))
+    expect(await with_({ iatToleranceMs: Number.NaN })).toBe('iat')
+    expect(await with_({ maxProofLength: Number.NaN })).toBe('malformed')
+    expect(await with_({ maxJtiLength: Number.NaN })).toBe('jti')
+    expect(await with_({ algorithms: ['HS256' as never] })).toBe('alg')
+    expect(await with_({ algorithms: 'ES256' as never })).toBe('alg')
+  })
+
+  test('a key is cached only once a signature verified with it', async () => {
+    const keys = dpopKeyCache(10)
+    const options = { ...defaultDpopOptions, keys }
+    const edJwk = await exportJWK(ed.publicKey)
+    // Signed by one Ed25519 key with another one in the header: the signature fails.
+    const forged = await signDpopProof(ed, {
+      ...good,
+      header: { jwk: await exportJWK((await generateKeyPair('Ed25519', { extractable: true })).publicKey) },
+    })
+    expect(reasonOf(await verifyDpopProof(forged, request, now, options))).toBe('signature')
+    expect(keys.size()).toBe(0)
+    expect(
+      reasonOf(
+        await verifyDpopProof(
+          await signDpopProof(ed, { ...good, header: { jwk: edJwk } }),
+          request,
+          now,
+          options,
+        ),
+      ),
+    ).toBe('passed')
+    expect(keys.size()).toBe(1)
+  })
+
+  test('a token bound to another key answers invalid_token (RFC 9449 Figure 16)', () => {
+    const r = dpopRefusalResponse(
+      dpopRefusal('key_binding', 'the proof is not signed by the key the access token is bound to'),
+    )
+    expect(r.status).toBe(401)
+    expect(r.body.error.code).toBe('invalid_token')
+    expect(r.headers['WWW-Authenticate']).toMatch(
+      /^DPoP error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519"$/,
+    )
+  })
+
+  test('a replayed jti is refused, and a new proof with that jti passes once 5 minutes are over', async () => {
+    const store = inMemoryDpopReplayStore()
+    const first = await signDpopProof(es, good)
+    const verified = await verifyDpopProof(first, request, now)
+    if (E.isLeft(verified)) throw new Error('a good proof was refused')
+    const check = { store, cnf: { jkt: verified.right.jkt } }
+    expect(reasonOf(await verifyDpopRequest(first, request, now, check))).toBe('passed')
+    const later = now + 299_000
+    const again = await signDpopProof(es, { ...good, iat: later / 1000 })
+    expect(reasonOf(await verifyDpopRequest(again, request, later, check))).toBe('replay')
+    const after = now + 300_000
+    const fresh = await signDpopProof(es, { ...good, iat: after / 1000 })
+    expect(reasonOf(await verifyDpopRequest(fresh, request, after, check))).toBe('passed')
+  })
+
+  test('with a wide iat tolerance, a jti is remembered as long as its proof stays acceptable', async () => {
+    // iat tolerance 200 s, replay window 300 s: a proof dated 190 s ahead, accepted now, passes the
+    // iat check until now + 390 s, so its jti must be remembered past 300 s.
+    const options = { ...defaultDpopOptions, iatToleranceMs: 200_000 }
+    const proof = await signDpopProof(es, { ...good, iat: now / 1000 + 190 })
+    const verified = await verifyDpopProof(proof, request, now, options)
+    if (E.isLeft(verified)) throw new Error('a good proof was refused')
+    const check = { store: inMemoryDpopReplayStore(), cnf: { jkt: verified.right.jkt }, options }
+    expect(reasonOf(await verifyDpopRequest(proof, request, now, check))).toBe('passed')
+    expect(reasonOf(await verifyDpopRequest(proof, request, now + 380_000, check))).toBe('replay')
+    expect(reasonOf(await verifyDpopRequest(proof, request, now + 391_000, check))).toBe('iat')
+  })
+})
+
+describe('garbage anywhere', () => {
+  test.prop([arbHostileDpopProof, fc.anything(), fc.anything()], { numRuns: 10_000 })(
+    'any proof with any request (not even an object) at any time is refused, never thrown',
+    async (proof, request, now) => {
+      const r = await verifyDpopProof(proof, request as never, now as number)
+      expect(E.isLeft(r)).toBe(true)
+      const whole = await verifyDpopRequest(proof, request as never, now as number, request as never)
+      expect(E.isLeft(whole)).toBe(true)
+    },
+  )
+})
