@@ -130,7 +130,7 @@ export interface DpopOptions {
   readonly maxProofLength: number
   /** The longest `jti` taken, in characters. */
   readonly maxJtiLength: number
-  /** Keys already imported, by their public members (`dpopKeyCache`); none by default. */
+  /** Keys already imported, by their public members (`dpopKeyCache`); `undefined`: none. */
   readonly keys?: DpopKeyCache
 }
 
@@ -156,23 +156,6 @@ export interface DpopKeyCache {
   /** How many keys are held. */
   readonly size: () => number
 }
-
-/**
- * The defaults: ES256, EdDSA and Ed25519; `iat` within ±60 s; proofs up to 4,096 characters;
- * `jti` up to 256.
- *
- * @example
- * import { defaultDpopOptions } from '@payout-kernel/request-auth'
- * import assert from 'node:assert/strict'
- *
- * assert.equal(defaultDpopOptions.iatToleranceMs, 60_000)
- */
-export const defaultDpopOptions: DpopOptions = Object.freeze({
-  algorithms: Object.freeze(['ES256', 'EdDSA', 'Ed25519'] as const),
-  iatToleranceMs: 60_000,
-  maxProofLength: 4_096,
-  maxJtiLength: 256,
-})
 
 // ---------------------------------------------------------------- constructors
 
@@ -207,6 +190,27 @@ export const dpopKeyCache = (maxEntries: number): DpopKeyCache => {
     size: () => entries.size,
   }
 }
+
+/**
+ * The defaults: ES256, EdDSA and Ed25519; `iat` within ±60 s; proofs up to 4,096 characters;
+ * `jti` up to 256; and one key cache of 1,024 keys shared by every verification that uses the
+ * defaults (a hit saves the key's import and thumbprint, never changes an answer; pass
+ * `keys: undefined` to import every key).
+ *
+ * @example
+ * import { defaultDpopOptions } from '@payout-kernel/request-auth'
+ * import assert from 'node:assert/strict'
+ *
+ * assert.equal(defaultDpopOptions.iatToleranceMs, 60_000)
+ * assert.equal(typeof defaultDpopOptions.keys?.size(), 'number')
+ */
+export const defaultDpopOptions: DpopOptions = Object.freeze({
+  algorithms: Object.freeze(['ES256', 'EdDSA', 'Ed25519'] as const),
+  iatToleranceMs: 60_000,
+  maxProofLength: 4_096,
+  maxJtiLength: 256,
+  keys: dpopKeyCache(1_024),
+})
 
 const refuse = (reason: DpopRefusalReason, message: string): E.Either<DpopRefusal, never> =>
   E.left({ _tag: 'DpopRefusal', reason, message })
@@ -476,15 +480,18 @@ const verify = async (
       : Promise.resolve(true)
   const cache = options.keys
   const held = cache?.get(cacheIdOf(jwk, alg as DpopAlgorithm))
-  const [key, athMatches] = await Promise.all([
-    held ?? importKey(jwk, alg as DpopAlgorithm).catch(() => null),
-    athMatchesToken,
-  ])
-  if (key === null) return refuse('jwk', 'the jwk is not a valid public key')
-  const signed = await compactVerify(proof, key.key, { algorithms: [alg] }).then(
-    () => true,
-    () => false,
+  const keyed =
+    held !== undefined ? Promise.resolve(held) : importKey(jwk, alg as DpopAlgorithm).catch(() => null)
+  const signing = keyed.then((k) =>
+    k === null
+      ? false
+      : compactVerify(proof, k.key, { algorithms: [alg] }).then(
+          () => true,
+          () => false,
+        ),
   )
+  const [key, signed, athMatches] = await Promise.all([keyed, signing, athMatchesToken])
+  if (key === null) return refuse('jwk', 'the jwk is not a valid public key')
   if (!athMatches) return refuse('ath', 'ath is not the hash of the access token')
   if (!signed) return refuse('signature', 'the signature does not verify with the header jwk')
   // Only a key that has just verified a signature is cached: unsigned proofs with fresh keys

@@ -445,7 +445,9 @@ describe('properties', () => {
       const forged = await signDpopProof(signing, { ...input, header })
       // Warm the cache with the embedded key, then ask about the forged proof.
       expect(reasonOf(await verifyDpopProof(honest, request, now, cache))).toBe('passed')
-      const cold = reasonOf(await verifyDpopProof(forged, request, now))
+      const cold = reasonOf(
+        await verifyDpopProof(forged, request, now, { ...defaultDpopOptions, keys: undefined }),
+      )
       const warm = reasonOf(await verifyDpopProof(forged, request, now, cache))
       expect(warm).toBe(cold)
       expect(warm).toBe(signer === embedded ? 'passed' : sameAlg ? 'signature' : 'jwk')
@@ -721,6 +723,34 @@ describe('garbage anywhere', () => {
       expect(E.isLeft(r)).toBe(true)
       const whole = await verifyDpopRequest(proof, request as never, now as number, request as never)
       expect(E.isLeft(whole)).toBe(true)
+    },
+  )
+})
+
+describe('the default key cache', () => {
+  test.prop([arbDpopRequest, fc.nat(2), fc.nat(2)], { numRuns: 300 })(
+    'the defaults (one shared cache) answer as no cache does, for honest and forged proofs in any order',
+    async (request, signer, embedded) => {
+      const now = 1_700_000_000_000
+      const pool = [
+        await generateKeyPair('ES256'),
+        await generateKeyPair('Ed25519'),
+        await generateKeyPair('ES256'),
+      ]
+      const htu = normaliseDpopUrl(request.url) ?? ''
+      const input = { htm: request.method, htu, iat: now / 1000, jti: 'j', accessToken: request.accessToken }
+      const header = { jwk: await exportJWK((pool[embedded] as Keys).publicKey) }
+      const proofs = [
+        await signDpopProof(pool[embedded] as Keys, input),
+        await signDpopProof(pool[signer] as Keys, { ...input, header }),
+      ]
+      for (const proof of [...proofs, ...proofs.reverse()]) {
+        const cached = reasonOf(await verifyDpopProof(proof, request, now))
+        const uncached = reasonOf(
+          await verifyDpopProof(proof, request, now, { ...defaultDpopOptions, keys: undefined }),
+        )
+        expect(cached).toBe(uncached)
+      }
     },
   )
 })
