@@ -366,11 +366,15 @@ const claimsOf = (payload: Uint8Array): Record<string, unknown> | null => {
 /**
  * Verifies a DPoP proof (the request's `DPoP` header) for the request it came with, at `now`
  * (epoch ms): `typ` is `dpop+jwt`; `alg` is one of `options.algorithms` (never `none`, never an
- * HMAC); `jwk` is a public key of that algorithm; the signature verifies with it; `htm` is the
- * method; `htu` is the request URL as `normaliseDpopUrl` gives it (and itself carries no query or
- * fragment); `iat` is within `options.iatToleranceMs` of `now`; `jti` is a non-empty string; `ath`
- * is the access token's hash when the request has one and absent when not. The `jti` is not
- * checked for replay here: `checkDpopReplayIn` does that against a shared store.
+ * HMAC); `jwk` is a public key of that algorithm (no private member; its 32-byte members in
+ * canonical base64url, so one key has one thumbprint; its `alg`, `use` and `key_ops`, when
+ * present, agreeing); the signature verifies with it; `htm` is the method; `htu` is the request
+ * URL as `normaliseDpopUrl` gives it (and itself carries no query or fragment); `iat` is within
+ * `options.iatToleranceMs` of `now`; `jti` is a non-empty string without control characters; `ath`
+ * is the access token's hash when the request has one and absent when not. Everything but the
+ * signature, the key import and the two digests is checked first, so hostile input costs no
+ * crypto unless it names this request at this time. The `jti` is not checked for replay here:
+ * `checkDpopReplayIn` does that against a shared store. Never throws, whatever the arguments.
  *
  * @example
  * import { verifyDpopProof } from '@payout-kernel/request-auth'
