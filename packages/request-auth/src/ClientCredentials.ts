@@ -27,6 +27,7 @@ import {
   sha256,
   toBase64,
   toHex,
+  trimOws,
   utf8,
 } from './internal/credentialBytes.js'
 
@@ -293,16 +294,6 @@ export const revealClientSecret = (secret: ClientSecret): string => ClientSecret
  * assert.equal(maxAuthorizationLength, 1024)
  */
 export const maxAuthorizationLength = 1024
-
-const isOws = (c: number): boolean => c === 32 || c === 9
-
-const trimOws = (s: string): string => {
-  let from = 0
-  let to = s.length
-  while (from < to && isOws(s.charCodeAt(from))) from++
-  while (to > from && isOws(s.charCodeAt(to - 1))) to--
-  return s.slice(from, to)
-}
 
 /**
  * Decodes the token request's `Authorization` header: `Basic` (any case), one or more spaces,

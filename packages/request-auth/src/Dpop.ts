@@ -354,9 +354,11 @@ const percentNormalised = (m: string): string => {
   return unreserved ? String.fromCharCode(c) : m.toUpperCase()
 }
 
+const claimsDecoder = new TextDecoder('utf-8', { fatal: true })
+
 const claimsOf = (payload: Uint8Array): Record<string, unknown> | null => {
   try {
-    const claims: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
+    const claims: unknown = JSON.parse(claimsDecoder.decode(payload))
     return isRecord(claims) ? claims : null
   } catch {
     return null

@@ -28,6 +28,7 @@ import {
   isWellFormed,
   subtleCrypto,
   toHex,
+  trimOws,
   utf8,
 } from './internal/credentialBytes.js'
 import { WebhookSecret } from './internal/webhookSecret.js'
@@ -439,16 +440,6 @@ export const signWebhookEnvelope = async (
 
 const refuse = (reason: WebhookRefusal['reason'], message: string): E.Either<WebhookRefusal, never> =>
   E.left({ _tag: 'WebhookRefusal', reason, message })
-
-const isOws = (c: number): boolean => c === 32 || c === 9
-
-const trimOws = (s: string): string => {
-  let from = 0
-  let to = s.length
-  while (from < to && isOws(s.charCodeAt(from))) from++
-  while (to > from && isOws(s.charCodeAt(to - 1))) to--
-  return s.slice(from, to)
-}
 
 /** RFC 9110 `tchar`. */
 const isTokenChar = (c: number): boolean =>

@@ -5,6 +5,7 @@
  */
 import { type Country, describeValue, type ValidationError, validationError } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
+import { daysIn, isBirthYear } from './internal/calendar.js'
 
 // ---------------------------------------------------------------- model
 
@@ -212,15 +213,6 @@ export interface SanctionsList {
  */
 export const entryNames = (entry: ListEntry): string[] => [entry.name, ...entry.aliases.map((a) => a.name)]
 
-const daysIn = (year: number, month: number): number =>
-  month === 2
-    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-      ? 29
-      : 28
-    : [4, 6, 9, 11].includes(month)
-      ? 30
-      : 31
-
 /**
  * Decodes a date of birth from `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (years 1800–2100), or a `ValidationError` on `field`.
  *
@@ -239,7 +231,7 @@ export const dateOfBirth = (u: unknown, field = 'date_of_birth'): E.Either<Valid
   const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(u)
   if (m === null) return bad
   const year = Number(m[1])
-  if (year < 1800 || year > 2100) return bad
+  if (!isBirthYear(year)) return bad
   if (m[2] === undefined) return E.right({ year })
   const month = Number(m[2])
   if (month < 1 || month > 12) return bad

@@ -35,6 +35,7 @@ import {
 } from '@payout-kernel/rescore-policy'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { CorruptRecord } from './internal/CorruptRecord.js'
 import type { Sql } from './Sql.js'
 
 // ---------------------------------------------------------------- codecs
@@ -51,13 +52,6 @@ const QuotaRead = t.type({
 const decodeQuotaRead = decodeWith(QuotaRead)
 const VersionedJson = t.type({ version: Int, value: t.unknown })
 const decodeVersioned = decodeWith(VersionedJson)
-
-/** What the store holds is not what it should: the decision fails closed, naming the field. */
-class CorruptRecord extends Error {
-  constructor(what: string, e: ValidationError) {
-    super(`${what}: ${e.problems.map((p) => `${p.field || '(record)'}: ${p.message}`).join('; ')}`)
-  }
-}
 
 const orThrow = <A>(what: string, r: E.Either<ValidationError, A>): A => {
   if (E.isLeft(r)) throw new CorruptRecord(what, r.left)

@@ -181,6 +181,15 @@ export const formUrlDecode = (s: string): string | undefined => {
  * tell how long a matching prefix was. Lengths are not secret here (a MAC or digest has a fixed
  * length); different lengths compare unequal after the same full pass over `a`.
  */
+/** The text without the optional whitespace (spaces and tabs, RFC 9110 §5.6.3) around it. */
+export const trimOws = (s: string): string => {
+  let from = 0
+  let to = s.length
+  while (from < to && (s.charCodeAt(from) === 32 || s.charCodeAt(from) === 9)) from++
+  while (to > from && (s.charCodeAt(to - 1) === 32 || s.charCodeAt(to - 1) === 9)) to--
+  return s.slice(from, to)
+}
+
 export const constantTimeEqual = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
   let diff = a.length ^ b.length
   for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] ?? 0)

@@ -1,6 +1,7 @@
 // The free-text Remarks column of OFAC's sdn.csv: `DOB 10 Feb 1961; alt. DOB 1962; POB Tehran,
 // Iran; nationality Iran; citizen Iran; a.k.a. 'X'; Gender Male.` Parts are separated by `;`.
 import type { Alias, DateOfBirth } from '../ListEntry.js'
+import { daysIn, isBirthYear } from './calendar.js'
 
 const months: Readonly<Record<string, number>> = {
   jan: 1,
@@ -17,23 +18,12 @@ const months: Readonly<Record<string, number>> = {
   dec: 12,
 }
 
-const inYears = (year: number): boolean => year >= 1800 && year <= 2100
-
-const daysIn = (year: number, month: number): number =>
-  month === 2
-    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-      ? 29
-      : 28
-    : [4, 6, 9, 11].includes(month)
-      ? 30
-      : 31
-
 /** One OFAC date: `10 Feb 1961`, `Feb 1961` or `1961`. */
 const oneDate = (text: string): DateOfBirth | undefined => {
   const m = /^(?:(\d{1,2})\s+)?(?:([A-Za-z]{3})[A-Za-z]*\.?\s+)?(\d{4})$/.exec(text.trim())
   if (m === null) return undefined
   const year = Number(m[3])
-  if (!inYears(year)) return undefined
+  if (!isBirthYear(year)) return undefined
   if (m[2] === undefined) return m[1] === undefined ? { year } : undefined
   const month = months[m[2].toLowerCase()]
   if (month === undefined) return undefined

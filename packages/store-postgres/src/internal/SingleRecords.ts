@@ -8,6 +8,7 @@
 import type { ConditionalWrite, ValidationError, Versioned } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Sql } from '../Sql.js'
+import { CorruptRecord } from './CorruptRecord.js'
 
 /** What a table of single records is: its name, key columns, sequence and record codec. */
 export interface SingleRecordTable<K, V> {
@@ -25,16 +26,6 @@ export interface SingleRecordTable<K, V> {
   readonly expiresAt: (value: V) => number
   /** Names the record in an error: "webhook receipt", "DPoP proof". */
   readonly what: string
-}
-
-/** A stored record that does not decode: the decision that read it fails closed. */
-export class CorruptSingleRecord extends Error {
-  /** The record, its key and the fields that were wrong. */
-  constructor(what: string, key: readonly [string, string], e: ValidationError) {
-    super(
-      `${what} ${key.join('/')}: ${e.problems.map((p) => `${p.field || '(record)'}: ${p.message}`).join('; ')}`,
-    )
-  }
 }
 
 const wholeMs = (n: number, field: string): number => {
@@ -57,7 +48,7 @@ export const singleRecords = <K, V>(sql: Sql, spec: SingleRecordTable<K, V>) => 
       const row = rows[0]
       if (row === undefined) return null
       const decoded = spec.decode(row.record)
-      if (E.isLeft(decoded)) throw new CorruptSingleRecord(spec.what, k, decoded.left)
+      if (E.isLeft(decoded)) throw new CorruptRecord(`${spec.what} ${k.join('/')}`, decoded.left)
       return { version: Number(row.version), value: decoded.right }
     },
     write: async (key: K, w: ConditionalWrite<V>): Promise<boolean> => {
