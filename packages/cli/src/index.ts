@@ -4,6 +4,7 @@ import { generateCommand } from './commands/generate.js'
 import { exitCodes } from './commands/io.js'
 import { replayCommand } from './commands/replay.js'
 import { scoreCommand } from './commands/score.js'
+import { screenCommand } from './commands/screen.js'
 import { simulateCommand } from './commands/simulate.js'
 import { trustCommand } from './commands/trust.js'
 import { InputError, isSystemError } from './input.js'
@@ -123,6 +124,48 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     .action(async (options: { rules: string; transactions: string; strict: boolean }) => {
       code = await scoreCommand(options, io)
     })
+
+  program
+    .command('screen')
+    .description(
+      'screen parties (NDJSON names) against sanctions lists: hits, possible matches and clears, with the entry, name and fields that matched',
+    )
+    .option(
+      '--list <file>',
+      'a sanctions list, repeatable: OFAC sdn.csv (alt.csv, add.csv, sdn_comments.csv beside it are read with it) or OpenSanctions entities (.json/.ndjson)',
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
+    )
+    .requiredOption('--names <file>', 'parties, NDJSON lines { "id"?, "name", "date_of_birth"?, "country"? }')
+    .option('--alt <file>', 'OFAC alt.csv of the OFAC list, instead of the one beside it')
+    .option('--add <file>', 'OFAC add.csv of the OFAC list, instead of the one beside it')
+    .option('--comments <file>', 'OFAC sdn_comments.csv of the OFAC list, instead of the one beside it')
+    .option('--hit-threshold <score>', 'a match scoring at least this is a hit (default 0.92)')
+    .option(
+      '--possible-threshold <score>',
+      'a match scoring at least this is a possible match (default 0.85)',
+    )
+    .option('--json', 'print the summary and every party to review as JSON', false)
+    .option(
+      '--strict',
+      'stop at the first bad line or rejected list row (exit 2) instead of skipping it',
+      false,
+    )
+    .action(
+      async (options: {
+        list: string[]
+        names: string
+        alt?: string
+        add?: string
+        comments?: string
+        hitThreshold?: string
+        possibleThreshold?: string
+        json: boolean
+        strict: boolean
+      }) => {
+        code = await screenCommand(options, io)
+      },
+    )
 
   try {
     await program.parseAsync([...args], { from: 'user' })
