@@ -133,8 +133,7 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     .option(
       '--list <file>',
       'a sanctions list, repeatable: OFAC sdn.csv (alt.csv, add.csv, sdn_comments.csv beside it are read with it) or OpenSanctions entities (.json/.ndjson)',
-      (file: string, files: string[]) => [...files, file],
-      [] as string[],
+      (file: string, files: string[] | undefined) => [...(files ?? []), file],
     )
     .requiredOption('--names <file>', 'parties, NDJSON lines { "id"?, "name", "date_of_birth"?, "country"? }')
     .option('--alt <file>', 'OFAC alt.csv of the OFAC list, instead of the one beside it')
@@ -153,7 +152,7 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
     )
     .action(
       async (options: {
-        list: string[]
+        list?: string[]
         names: string
         alt?: string
         add?: string
@@ -163,7 +162,7 @@ export const runCli = async (args: ReadonlyArray<string>, io: CliIo): Promise<nu
         json: boolean
         strict: boolean
       }) => {
-        code = await screenCommand(options, io)
+        code = await screenCommand({ ...options, list: options.list ?? [] }, io)
       },
     )
 

@@ -11,7 +11,6 @@ import {
   decodeParty,
   decodeScreeningConfig,
   type ListFile,
-  type ListId,
   type ListLoad,
   listId,
   loadOfacSdn,
@@ -227,7 +226,7 @@ async function* textOf(file: string, err: NodeJS.WritableStream): AsyncGenerator
 
 const loadList = (source: ListSource, err: NodeJS.WritableStream): Promise<ListLoad> => {
   const id = listId(source.id)
-  const options = E.isRight(id) ? { list: id.right as ListId } : {}
+  const options = E.isRight(id) ? { list: id.right } : {}
   if (source.format === 'opensanctions') return loadOpenSanctions(textOf(source.entities, err), options)
   const files: { -readonly [K in keyof OfacSdnFiles]: OfacSdnFiles[K] } = { sdn: textOf(source.sdn, err) }
   for (const part of ofacParts) {
@@ -271,20 +270,20 @@ const summariseList = (source: ListSource, load: ListLoad): ScreenListSummary =>
 
 // ---------------------------------------------------------------- the names
 
-/** Lines longer than this are reported as bad and not held. */
+/** Lines longer than this (in characters) are reported as bad and not held. */
 const maxLineLength = 1 << 20
 
 /** A line of the names file: its number and text, or `undefined` text for a line too long to hold. */
-interface NamesLine {
+export interface NamesLine {
   readonly line: number
   readonly text: string | undefined
 }
 
 /**
  * The lines of a text: `\n` or `\r\n` ends, a UTF-8 byte order mark dropped, the last line kept
- * without its end; in memory bounded by the longest line held (1 MiB) and a chunk.
+ * without its end; in memory bounded by the longest line held (2^20 characters) and a chunk.
  */
-async function* linesOf(chunks: AsyncIterable<string>): AsyncGenerator<NamesLine> {
+export async function* linesOf(chunks: AsyncIterable<string>): AsyncGenerator<NamesLine> {
   let line = 0
   let pending = ''
   let overlong = false
@@ -315,13 +314,13 @@ async function* linesOf(chunks: AsyncIterable<string>): AsyncGenerator<NamesLine
   }
 }
 
-interface ScreenedParty {
+export interface ScreenedParty {
   readonly id: string | undefined
   readonly party: Party
 }
 
 /** A names line as a party to screen: `{ "id"?, "name", "date_of_birth"?, "country"? }`, the id echoed back. */
-const partyOf = (text: string): E.Either<ReadonlyArray<ValidationProblem>, ScreenedParty> => {
+export const partyOf = (text: string): E.Either<ReadonlyArray<ValidationProblem>, ScreenedParty> => {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -448,7 +447,7 @@ export const renderScreening = (s: ScreenSummary): string => {
         ])
       })
     out.push(`${pc.bold(`Parties to review: ${s.findings.length}`)}\n${review}`)
-  }
+  } else out.push(pc.bold('Parties to review: none'))
   return `${out.join('\n\n')}\n`
 }
 
@@ -515,7 +514,7 @@ export const screenCommand = async (options: ScreenOptions, io: CommandIo): Prom
     lines += 1
     const screened =
       text === undefined
-        ? E.left([{ field: '', message: `is longer than ${maxLineLength / 1024 / 1024} MiB` }])
+        ? E.left([{ field: '', message: `is longer than ${maxLineLength} characters` }])
         : partyOf(text)
     let problems: ReadonlyArray<ValidationProblem>
     if (E.isLeft(screened)) problems = screened.left
