@@ -8,7 +8,7 @@
  * tokens of the two names one to one (best pairs first, each pair scored with Jaro-Winkler) and
  * averages the pairs weighted by length, scaled down by how much of the two names went unmatched.
  */
-import { jaroWinkler } from '@skyra/jaro-winkler'
+import { tokenSimilarityOfChars } from './internal/TokenSimilarity.js'
 
 // ---------------------------------------------------------------- model
 
@@ -152,21 +152,8 @@ export const normaliseName = (name: string, options: NameOptions = defaultNameOp
  * assert.equal(tokenSimilarity('johnathan', 'johnathon').toFixed(4), '0.9556')
  * assert.equal(tokenSimilarity('abc', 'abc'), 1)
  */
-export const tokenSimilarity = (a: string, b: string): number => {
-  if (a === b) return a === '' ? 0 : 1
-  const [x, y] = a < b ? [a, b] : [b, a]
-  const library = jaroWinkler(x, y)
-  if (library <= 0) return 0
-  // The library always adds the prefix boost, and counts a common prefix of four characters as 5
-  // (its loop returns `++p` when the first four agree). Recover the plain Jaro value from its
-  // answer, then apply Winkler's boost as specified.
-  let prefix = 0
-  while (prefix < 4 && prefix < x.length && x[prefix] === y[prefix]) prefix++
-  const libraryPrefix = prefix === 4 ? 5 : prefix
-  const jaro = libraryPrefix === 0 ? library : (library - 0.1 * libraryPrefix) / (1 - 0.1 * libraryPrefix)
-  const boosted = jaro > 0.7 ? jaro + 0.1 * prefix * (1 - jaro) : jaro
-  return Math.min(1, Math.max(0, boosted))
-}
+export const tokenSimilarity = (a: string, b: string): number =>
+  tokenSimilarityOfChars(a, undefined, b, undefined)
 
 /**
  * The default weight of the unmatched part of two names: 0.3 (a name missing half its length scores ×0.85).

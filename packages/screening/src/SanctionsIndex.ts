@@ -3,7 +3,7 @@
  * vocabulary and postings so that a party is scored only against the names that can reach the
  * possible-match threshold (see `screenParty`).
  */
-import { attach, type IndexData, signatureBuckets } from './internal/IndexData.js'
+import { attach, type IndexData, pairScratch, signatureBuckets } from './internal/IndexData.js'
 import { entryNames, type ListId, type SanctionsList } from './ListEntry.js'
 import { defaultNameOptions, type NameOptions, nameTokens } from './Name.js'
 
@@ -130,13 +130,21 @@ export const buildSanctionsIndex = (
     nameStart: nameStartArray,
     nameTokens: nameTokensArray,
     vocabulary,
+    chars: vocabulary.map((token) => [...token]),
     tokenLength,
     signature,
     byLength: Array.from(lengthGroups, (g) => Int32Array.from(g ?? [])),
     postingStart,
     postings,
+    bucketMask: Int32Array.from(vocabulary, (_, id) => {
+      let mask = 0
+      for (let k = 0; k < signatureBuckets; k++)
+        if ((signature[id * signatureBuckets + k] ?? 0) > 0) mask |= 1 << k
+      return mask
+    }),
     marks: new Int32Array(names),
     query: 0,
+    scratch: pairScratch(0),
   }
   const index: SanctionsIndex = {
     _tag: 'SanctionsIndex',

@@ -7,16 +7,20 @@
  * threshold (dates of birth and countries only ever lower a score), a name score is a weighted
  * mean of token-pair similarities times a factor ≤ 1, and the best token pair is always among
  * those aligned; so a name can only match if one of its tokens scores at least the threshold
- * against one of the party's. The index finds those tokens by a bound that cannot reject one
- * (Jaro-Winkler ≤ 0.6·Jaro + 0.4, and Jaro ≤ (m/a + m/b + 1)/3 with m at most the characters the
- * two tokens share), scores only the names that hold them, and so returns exactly what a scan of
- * every name returns (`screenPartyByScan`, held to it by a property test).
+ * against one of the party's. The index finds those tokens by bounds that cannot reject one
+ * (Jaro ≤ (m/a + m/b + 1)/3 with m at most the characters the two tokens share, and Winkler's
+ * boost at most 0.1 per common prefix character), and takes the names that hold them as
+ * candidates. A candidate is then bounded twice before it is scored: from the pairs at the
+ * threshold and a cheap bound on every other pair, then with every pair scored (`nameScoreBound`).
+ * So it returns exactly what a scan of every name returns (`screenPartyByScan`, held to it by
+ * property tests).
  */
 import { type ValidationError, withinField } from '@payout-kernel/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { dataOf, type IndexData, signatureBuckets } from './internal/IndexData.js'
+import { dataOf, type IndexData, pairScratch, signatureBuckets } from './internal/IndexData.js'
+import { tokenSimilarityOfChars } from './internal/TokenSimilarity.js'
 import { datesOfBirthAgree, entryNames, type ListEntry, type ListId } from './ListEntry.js'
-import { nameSimilarity, nameTokens, tokenSimilarity } from './Name.js'
+import { nameSimilarity, nameTokens } from './Name.js'
 import type { Party } from './Party.js'
 import type { SanctionsIndex } from './SanctionsIndex.js'
 import { defaultScreeningConfig, type ScreeningConfig, screeningConfigProblems } from './ScreeningConfig.js'
@@ -254,42 +258,141 @@ const tokensOf = (data: IndexData, name: number): string[] => {
 
 // ---------------------------------------------------------------- screening
 
-/**
- * The vocabulary tokens whose similarity to `token` can reach `threshold`, with their similarity:
- * a bound on Jaro from lengths and shared characters rejects the rest without scoring them.
- */
-const similarTokens = (data: IndexData, token: string, threshold: number): Map<number, number> => {
-  const found = new Map<number, number>()
-  const chars = [...token]
-  const a = chars.length
-  const querySignature = new Uint8Array(signatureBuckets)
+/** Rounding room in every bound: a bound may only ever be loose, never cut a true match. */
+const boundSlack = 1e-9
+
+/** Jaro-Winkler's most, given Jaro `jaro` and a common prefix of `prefix` characters (boost above 0.7). */
+const boosted = (jaro: number, prefix: number): number =>
+  jaro > 0.7 ? jaro + 0.1 * prefix * (1 - jaro) : jaro
+
+const popcount = (x: number): number => {
+  let v = x - ((x >>> 1) & 0x55555555)
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24
+}
+
+/** A query token's character counts by signature bucket, and which buckets it uses. */
+interface QuerySignature {
+  readonly counts: Uint8Array
+  readonly buckets: ReadonlyArray<number>
+  readonly mask: number
+}
+
+const querySignatureOf = (chars: ReadonlyArray<string>): QuerySignature => {
+  const counts = new Uint8Array(signatureBuckets)
   for (const c of chars) {
     const b = (c.codePointAt(0) ?? 0) % signatureBuckets
-    querySignature[b] = (querySignature[b] ?? 0) + 1
+    counts[b] = (counts[b] ?? 0) + 1
   }
   const buckets: number[] = []
-  querySignature.forEach((n, b) => {
-    if (n > 0) buckets.push(b)
+  let mask = 0
+  counts.forEach((n, b) => {
+    if (n > 0) {
+      buckets.push(b)
+      mask |= 1 << b
+    }
   })
-  // Jaro-Winkler ≤ 0.6·Jaro + 0.4, so reaching the threshold needs Jaro ≥ (threshold − 0.4) / 0.6.
-  const jaroNeeded = (threshold - 0.4) / 0.6 - 1e-9
+  return { counts, buckets, mask }
+}
+
+/** How many characters of a query token the vocabulary token `id` can share with it (multiset). */
+const sharedCharacters = (data: IndexData, signature: QuerySignature, id: number): number => {
+  const base = id * signatureBuckets
+  let shared = 0
+  for (const k of signature.buckets) {
+    const have = data.signature[base + k] ?? 0
+    const wanted = signature.counts[k] ?? 0
+    shared += have < wanted ? have : wanted
+  }
+  return shared
+}
+
+/** The common prefix, at most 4, as `tokenSimilarity` counts it (UTF-16 units). */
+const commonPrefix = (a: string, b: string): number => {
+  let prefix = 0
+  while (
+    prefix < 4 &&
+    prefix < a.length &&
+    prefix < b.length &&
+    a.charCodeAt(prefix) === b.charCodeAt(prefix)
+  )
+    prefix++
+  return prefix
+}
+
+/**
+ * The vocabulary tokens whose similarity to `token` can reach `threshold`, with their similarity.
+ * Jaro ≤ (m/a + m/b + 1)/3 with m at most the characters the two share, and Jaro-Winkler adds at
+ * most 0.1·prefix·(1 − Jaro): so a token needs at least some number of shared characters, fewer
+ * when its first character is the query's (a prefix of up to 4) than when it is not (no boost).
+ * A bit mask of the buckets each token uses bounds the shared characters first (one AND), the
+ * counts then bound them exactly, the actual prefix last; only what passes all three is scored.
+ */
+const similarTokens = (
+  data: IndexData,
+  token: string,
+  chars: ReadonlyArray<string>,
+  threshold: number,
+): Map<number, number> => {
+  const found = new Map<number, number>()
+  const a = chars.length
+  const signature = querySignatureOf(chars)
+  const repeats = a - signature.buckets.length
+  const first = token.charCodeAt(0)
+  const target = threshold - boundSlack
   for (let b = 1; b < data.byLength.length; b++) {
     const group = data.byLength[b]
     if (group === undefined || group.length === 0) continue
     const longest = Math.min(a, b)
-    if ((longest / a + longest / b + 1) / 3 < jaroNeeded) continue
+    const jaroOf = (m: number) => (m / a + m / b + 1) / 3
+    // the fewest shared characters that can reach the threshold, with a prefix of 4 and of 0
+    let needSame = 0
+    while (needSame <= longest && boosted(jaroOf(needSame), 4) < target) needSame++
+    if (needSame > longest) continue
+    let needOther = needSame
+    while (needOther <= longest && boosted(jaroOf(needOther), 0) < target) needOther++
     for (let g = 0; g < group.length; g++) {
       const id = group[g] ?? 0
-      const base = id * signatureBuckets
-      let shared = 0
-      for (const k of buckets) shared += Math.min(querySignature[k] ?? 0, data.signature[base + k] ?? 0)
-      const m = Math.min(shared, longest)
-      if ((m / a + m / b + 1) / 3 < jaroNeeded) continue
-      const s = tokenSimilarity(token, data.vocabulary[id] ?? '')
+      const other = data.vocabulary[id] ?? ''
+      const need = other.charCodeAt(0) === first ? needSame : needOther
+      if (need > longest) continue
+      if (popcount(signature.mask & (data.bucketMask[id] ?? 0)) + repeats < need) continue
+      const m = Math.min(sharedCharacters(data, signature, id), longest)
+      if (m < need) continue
+      if (boosted(jaroOf(m), commonPrefix(token, other)) < target) continue
+      const s = tokenSimilarityOfChars(token, chars, other, data.chars[id])
       if (s >= threshold) found.set(id, s)
     }
   }
   return found
+}
+
+/**
+ * An upper bound on a name's score from what is known before scoring it. Token pairs at or above the
+ * threshold touch tokens of total length `reached` (both names counted), every other pair scores at
+ * most `low`, and the two names are `total` long. The score of any one-to-one pairing is
+ * `(1 − p)·W/M + p·W/T`, with `M` the paired length and `W ≤ H + low·L` (`H ≤ reached` the length in
+ * pairs at the threshold, `L` the rest); over `L` in `[0, T − H]` that is convex, so it peaks at an
+ * end, and it grows with `H`: the bound is the larger of `(1 − p) + p·reached/T` and
+ * `(reached + low·(T − reached))/T`.
+ */
+const nameScoreBound = (reached: number, low: number, total: number, penalty: number): number =>
+  total <= 0
+    ? 0
+    : Math.max(1 - penalty + (penalty * reached) / total, (reached + low * (total - reached)) / total)
+
+/** An upper bound on the similarity of a query token and a vocabulary token, from shared characters and prefix. */
+const pairBound = (
+  data: IndexData,
+  token: string,
+  a: number,
+  signature: QuerySignature,
+  id: number,
+): number => {
+  const b = data.tokenLength[id] ?? 0
+  const m = Math.min(sharedCharacters(data, signature, id), a, b)
+  if (m === 0) return 0
+  return boosted((m / a + m / b + 1) / 3, commonPrefix(token, data.vocabulary[id] ?? '')) + boundSlack
 }
 
 /**
@@ -330,14 +433,25 @@ export const screenParty = (
   const { data, query } = prepared.right
   const threshold = config.possibleThreshold
   const q = query.length
-  // token similarities already known: key = vocabulary id × query length + query token
-  const known = new Map<number, number>()
-  data.query = data.query === 0x7fffffff ? 1 : data.query + 1
+  const queryChars = query.map((token) => [...token])
+  const signatures = queryChars.map(querySignatureOf)
+  if (data.query === 0x7fffffff) {
+    data.query = 0
+    data.marks.fill(0)
+    data.scratch.pairStamp.fill(0)
+    data.scratch.boundStamp.fill(0)
+  }
+  data.query++
   const mark = data.query
+  if (data.scratch.similarity.length < data.vocabulary.length * q)
+    data.scratch = pairScratch(data.vocabulary.length * q)
+  // Pair values of this query, by vocabulary id × q + query token: the similarity once known, and a bound.
+  const { similarity, pairStamp, bound, boundStamp } = data.scratch
   const candidates: number[] = []
   query.forEach((token, i) => {
-    for (const [id, s] of similarTokens(data, token, threshold)) {
-      known.set(id * q + i, s)
+    for (const [id, s] of similarTokens(data, token, queryChars[i] ?? [], threshold)) {
+      similarity[id * q + i] = s
+      pairStamp[id * q + i] = mark
       for (let p = data.postingStart[id] ?? 0; p < (data.postingStart[id + 1] ?? 0); p++) {
         const name = data.postings[p] ?? 0
         if (data.marks[name] === mark) continue
@@ -346,20 +460,79 @@ export const screenParty = (
       }
     }
   })
+  let queryLength = 0
+  for (const token of query) queryLength += token.length
+  const queryReached = new Uint8Array(q)
+  const penalty = config.unmatchedTokenPenalty
   const best = new Map<number, { score: number; ordinal: number }>()
   for (const name of candidates) {
     const start = data.nameStart[name] ?? 0
-    const tokens = tokensOf(data, name)
-    const score = nameSimilarity(query, tokens, config.unmatchedTokenPenalty, (i, j) => {
-      const id = data.nameTokens[start + j] ?? 0
-      const key = id * q + i
-      let s = known.get(key)
-      if (s === undefined) {
-        s = tokenSimilarity(query[i] ?? '', tokens[j] ?? '')
-        known.set(key, s)
+    const end = data.nameStart[name + 1] ?? 0
+    // 1. A bound from the pairs at the threshold and a cheap bound on every other pair.
+    let total = queryLength
+    let reached = 0
+    let low = 0
+    queryReached.fill(0)
+    for (let k = start; k < end; k++) {
+      const id = data.nameTokens[k] ?? 0
+      const length = (data.vocabulary[id] ?? '').length
+      total += length
+      let tokenReached = false
+      for (let i = 0; i < q; i++) {
+        const key = id * q + i
+        let u: number
+        if (pairStamp[key] === mark) {
+          u = similarity[key] ?? 0
+          if (u >= threshold) {
+            tokenReached = true
+            queryReached[i] = 1
+            continue
+          }
+        } else if (boundStamp[key] === mark) u = bound[key] ?? 1
+        else {
+          u = pairBound(
+            data,
+            query[i] ?? '',
+            queryChars[i]?.length ?? 0,
+            signatures[i] ?? querySignatureOf([]),
+            id,
+          )
+          bound[key] = u
+          boundStamp[key] = mark
+        }
+        if (u > low) low = u
       }
-      return s
-    })
+      if (tokenReached) reached += length
+    }
+    for (let i = 0; i < q; i++) if (queryReached[i] === 1) reached += (query[i] ?? '').length
+    if (nameScoreBound(reached, low, total, penalty) < threshold - boundSlack) continue
+    // 2. The same bound with every pair scored (each pair once per query).
+    low = 0
+    for (let k = start; k < end; k++) {
+      const id = data.nameTokens[k] ?? 0
+      for (let i = 0; i < q; i++) {
+        const key = id * q + i
+        if (pairStamp[key] !== mark) {
+          similarity[key] = tokenSimilarityOfChars(
+            query[i] ?? '',
+            queryChars[i],
+            data.vocabulary[id] ?? '',
+            data.chars[id],
+          )
+          pairStamp[key] = mark
+        }
+        const s = similarity[key] ?? 0
+        if (s < threshold && s > low) low = s
+      }
+    }
+    if (nameScoreBound(reached, low, total, penalty) < threshold - boundSlack) continue
+    // 3. The score itself.
+    const score = nameSimilarity(
+      query,
+      tokensOf(data, name),
+      penalty,
+      (i, j) => similarity[(data.nameTokens[start + j] ?? 0) * q + i] ?? 0,
+    )
     if (score >= threshold) record(best, data.nameEntry[name] ?? 0, score, data.nameOrdinal[name] ?? 0)
   }
   return E.right(conclude(prepared.right, party, best, index.lists))

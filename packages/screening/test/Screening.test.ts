@@ -224,6 +224,28 @@ describe('the index against a scan of every name', () => {
     },
   )
 
+  test.prop(
+    [
+      arbCrowdedLists.chain((lists) => {
+        const names = lists.flatMap((l) => l.entries.flatMap(entryNames))
+        const near = names.length > 0 ? fc.constantFrom(...names).chain((n) => arbNearDuplicate(n)) : arbName
+        return fc.tuple(
+          fc.constant(lists),
+          fc.array(arbParty(fc.oneof(near, arbName)), { minLength: 1, maxLength: 25 }),
+        )
+      }),
+      fc.oneof(fc.constant(defaultScreeningConfig), arbConfig),
+    ],
+    { numRuns: 200 },
+  )(
+    'one index screens party after party (its scratch space reused) as a scan does each',
+    ([lists, parties], config) => {
+      const idx = buildSanctionsIndex(lists)
+      for (const party of parties)
+        expect(screenParty(idx, party, config)).toEqual(screenPartyByScan(idx, party, config))
+    },
+  )
+
   test.prop([arbSanctionsList(L1 as ListId, 40), fc.nat()], { numRuns: 300 })(
     'a name always hits itself and every alias, whatever else is listed',
     (list, k) => {
