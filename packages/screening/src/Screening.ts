@@ -302,7 +302,7 @@ const sharedCharacters = (data: IndexData, signature: QuerySignature, id: number
   for (const k of signature.buckets) {
     const have = data.signature[base + k] ?? 0
     const wanted = signature.counts[k] ?? 0
-    shared += have < wanted ? have : wanted
+    shared += Math.min(have, wanted)
   }
   return shared
 }
