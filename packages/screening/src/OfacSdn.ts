@@ -8,7 +8,7 @@
  */
 import type { Country, ValidationProblem } from '@payout-kernel/core'
 import { readCountryName } from './internal/CountryNames.js'
-import { ofacDates, readRemarks } from './internal/OfacRemarks.js'
+import { noRemarks, ofacDates, readRemarks } from './internal/OfacRemarks.js'
 import {
   type CsvFailure,
   CsvReader,
@@ -70,17 +70,11 @@ export interface LoadOptions {
 
 // ---------------------------------------------------------------- loading
 
-interface Draft {
-  readonly id: string
-  readonly line: number
-  readonly name: string
-  readonly type: EntityType
-  readonly programs: ReadonlyArray<string>
-  readonly vesselFlag: string
-  remarks: string
-  readonly aliases: Alias[]
-  readonly addresses: Address[]
-}
+/** An entry while the files are read: the ListEntry it becomes, its derived fields filled in at the end. */
+type Building = { -readonly [K in keyof ListEntry]: ListEntry[K] }
+
+/** One shared empty array for every entry without aliases, dates, countries, …: a finished entry is never mutated. */
+const none: ReadonlyArray<never> = Object.freeze([])
 
 const positiveInteger = /^[1-9]\d{0,11}$/
 const hasText = /[\p{L}\p{N}]/u
@@ -92,13 +86,27 @@ const columns: Readonly<Record<'sdn.csv' | 'alt.csv' | 'add.csv' | 'sdn_comments
   'sdn_comments.csv': 2,
 }
 
-const programsOf = (text: string): string[] =>
-  text
+const programsOf = (text: string): ReadonlyArray<string> => {
+  // the usual case: one program, no brackets
+  if (!text.includes('[') && !text.includes(']')) return text === '' ? none : [text]
+  return text
     .split(/\]\s*\[/)
     .map((p) => p.replace(/[[\]]/g, '').trim())
     .filter((p) => p !== '')
+}
+
+/** A letter or digit: an ASCII one at the start answers at once, the Unicode pattern otherwise. */
+const hasLetterOrDigit = (text: string): boolean => {
+  const c = text.charCodeAt(0) | 0x20
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (text.charCodeAt(0) >= 0x30 && text.charCodeAt(0) <= 0x39) ||
+    hasText.test(text)
+  )
+}
 
 const typeOf = (text: string): EntityType | undefined => {
+  if (text === 'individual' || text === 'vessel' || text === 'aircraft' || text === 'entity') return text
   const t = text.toLowerCase()
   return t === ''
     ? 'entity'
@@ -107,11 +115,20 @@ const typeOf = (text: string): EntityType | undefined => {
       : undefined
 }
 
-const unique = <A>(xs: ReadonlyArray<A>): A[] => [...new Set(xs)]
-
 /** Collects the rows of the four files into entries, rejecting bad rows whole. */
 class OfacBuilder {
-  private readonly drafts = new Map<string, Draft>()
+  /** The entries in sdn.csv order, and beside each its line, Remarks (with comments) and vessel flag. */
+  private readonly entries: Building[] = []
+  private readonly lines: number[] = []
+  private readonly remarks: string[] = []
+  private readonly flags: string[] = []
+  /** Aliases from alt.csv and addresses from add.csv, by entry position (most entries have none). */
+  private readonly altAliases: Array<Alias[] | undefined> = []
+  private readonly addresses: Array<Address[] | undefined> = []
+  /** Entry positions by ent_num as a number (a valid ent_num has no leading zero, so the number names it alone). */
+  private readonly positions = new Map<number, number>()
+
+  constructor(private readonly list: ListId) {}
   private readonly rejected: RowProblem[] = []
   private readonly warnings: RowProblem[] = []
   private readonly skipped: Record<string, number> = {}
@@ -145,29 +162,35 @@ class OfacBuilder {
     }
     const problems: ValidationProblem[] = []
     const entNum = fields[0] ?? ''
-    if (!positiveInteger.test(entNum))
+    const valid = positiveInteger.test(entNum)
+    if (!valid)
       problems.push({
         field: 'ent_num',
         message: `must be a positive integer, got ${JSON.stringify(entNum)}`,
       })
-    const draft = this.drafts.get(entNum)
-    if (file === 'sdn.csv') this.sdn(fields, line, problems, draft)
+    const at = valid ? this.positions.get(Number(entNum)) : undefined
+    if (file === 'sdn.csv') this.sdn(fields, line, problems, at)
     else {
-      if (problems.length === 0 && draft === undefined)
+      if (problems.length === 0 && at === undefined)
         problems.push({ field: 'ent_num', message: `${entNum} is not an entry of sdn.csv` })
-      if (file === 'alt.csv') this.alt(fields, line, problems, draft)
-      else if (file === 'add.csv') this.add(fields, line, problems, draft)
+      if (file === 'alt.csv') this.alt(fields, line, problems, at)
+      else if (file === 'add.csv') this.add(fields, line, problems, at)
       else if (problems.length > 0) this.reject(file, line, problems)
-      else if (draft !== undefined && (fields[1] ?? '') !== '')
-        draft.remarks = draft.remarks === '' ? (fields[1] ?? '') : `${draft.remarks} ${fields[1] ?? ''}`
+      else if (at !== undefined && (fields[1] ?? '') !== '') {
+        const before = this.remarks[at] ?? ''
+        this.remarks[at] = before === '' ? (fields[1] ?? '') : `${before} ${fields[1] ?? ''}`
+      }
     }
   }
 
-  private sdn(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], existing?: Draft) {
+  private sdn(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], existing?: number) {
     const [id = '', name = '', typeText = '', programs = ''] = fields
     if (problems.length === 0 && existing !== undefined)
-      problems.push({ field: 'ent_num', message: `${id} is already the entry on line ${existing.line}` })
-    if (!hasText.test(name)) problems.push({ field: 'sdn_name', message: 'must have a letter or digit' })
+      problems.push({
+        field: 'ent_num',
+        message: `${id} is already the entry on line ${this.lines[existing]}`,
+      })
+    if (!hasLetterOrDigit(name)) problems.push({ field: 'sdn_name', message: 'must have a letter or digit' })
     const type = typeOf(typeText)
     if (type === undefined)
       problems.push({
@@ -178,20 +201,27 @@ class OfacBuilder {
       this.reject('sdn.csv', line, problems)
       return
     }
-    this.drafts.set(id, {
+    this.positions.set(Number(id), this.entries.length)
+    this.entries.push({
+      list: this.list,
       id,
-      line,
       name,
+      aliases: none,
       type,
       programs: programsOf(programs),
-      vesselFlag: fields[9] ?? '',
-      remarks: fields[11] ?? '',
-      aliases: [],
-      addresses: [],
+      addresses: none,
+      datesOfBirth: none,
+      nationalities: none,
+      countries: none,
     })
+    this.lines.push(line)
+    this.remarks.push(fields[11] ?? '')
+    this.flags.push(fields[9] ?? '')
+    this.altAliases.push(undefined)
+    this.addresses.push(undefined)
   }
 
-  private alt(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], draft?: Draft) {
+  private alt(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], at?: number) {
     const [, altNum = '', kindText = '', name = ''] = fields
     if (!positiveInteger.test(altNum))
       problems.push({
@@ -204,22 +234,24 @@ class OfacBuilder {
         field: 'alt_type',
         message: `must be aka, fka or nka, got ${JSON.stringify(kindText)}`,
       })
-    if (!hasText.test(name)) problems.push({ field: 'alt_name', message: 'must have a letter or digit' })
-    if (problems.length > 0 || draft === undefined || (kind !== 'aka' && kind !== 'fka' && kind !== 'nka')) {
+    if (!hasLetterOrDigit(name)) problems.push({ field: 'alt_name', message: 'must have a letter or digit' })
+    if (problems.length > 0 || at === undefined || (kind !== 'aka' && kind !== 'fka' && kind !== 'nka')) {
       this.reject('alt.csv', line, problems)
       return
     }
-    draft.aliases.push({ name, kind })
+    const aliases = this.altAliases[at]
+    if (aliases === undefined) this.altAliases[at] = [{ name, kind }]
+    else aliases.push({ name, kind })
   }
 
-  private add(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], draft?: Draft) {
+  private add(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], at?: number) {
     const [, addNum = '', street = '', city = '', countryName = ''] = fields
     if (!positiveInteger.test(addNum))
       problems.push({
         field: 'add_num',
         message: `must be a positive integer, got ${JSON.stringify(addNum)}`,
       })
-    if (problems.length > 0 || draft === undefined) {
+    if (problems.length > 0 || at === undefined) {
       this.reject('add.csv', line, problems)
       return
     }
@@ -236,62 +268,82 @@ class OfacBuilder {
           { field: 'country', message: `${JSON.stringify(countryName)} is not a recognised country` },
         ],
       })
-    draft.addresses.push({
+    const address: Address = {
       ...(street === '' ? {} : { street }),
       ...(city === '' ? {} : { city }),
       ...(reading?._tag === 'Country' ? { country: reading.country } : {}),
       ...(countryName === '' ? {} : { countryName }),
-    })
+    }
+    const addresses = this.addresses[at]
+    if (addresses === undefined) this.addresses[at] = [address]
+    else addresses.push(address)
   }
 
-  private entry(draft: Draft, list: ListId): ListEntry {
-    const remarks = readRemarks(draft.remarks)
-    const warn = (field: string, message: string) =>
-      this.warnings.push({ file: 'sdn.csv', line: draft.line, problems: [{ field, message }] })
-    const datesOfBirth: DateOfBirth[] = []
+  private warn(at: number, field: string, message: string): void {
+    this.warnings.push({ file: 'sdn.csv', line: this.lines[at] ?? 0, problems: [{ field, message }] })
+  }
+
+  /** Fills in what an entry's Remarks, addresses and vessel flag say, once every file is read. */
+  private complete(at: number): ListEntry | undefined {
+    const entry = this.entries[at]
+    if (entry === undefined) return undefined
+    const text = this.remarks[at] ?? ''
+    const remarks = text === '' ? noRemarks : readRemarks(text)
+    let datesOfBirth: DateOfBirth[] | undefined
     for (const text of remarks.datesOfBirth) {
       const dates = ofacDates(text)
-      if (dates === undefined) warn('remarks', `DOB ${JSON.stringify(text)} is not a date`)
+      if (dates === undefined) this.warn(at, 'remarks', `DOB ${JSON.stringify(text)} is not a date`)
+      else if (datesOfBirth === undefined) datesOfBirth = dates
       else datesOfBirth.push(...dates)
     }
-    const nationalities: Country[] = []
+    let nationalities: Country[] | undefined
     for (const text of remarks.nationalities) {
       const reading = readCountryName(text)
-      if (reading._tag === 'Country') nationalities.push(reading.country)
-      else if (reading._tag === 'Unrecognised')
-        warn('remarks', `${JSON.stringify(text)} is not a recognised country`)
+      if (reading._tag === 'Country') {
+        if (nationalities === undefined) nationalities = [reading.country]
+        else if (!nationalities.includes(reading.country)) nationalities.push(reading.country)
+      } else if (reading._tag === 'Unrecognised')
+        this.warn(at, 'remarks', `${JSON.stringify(text)} is not a recognised country`)
     }
-    const flag = draft.vesselFlag === '' ? undefined : readCountryName(draft.vesselFlag)
+    const vesselFlag = this.flags[at] ?? ''
+    const flag = vesselFlag === '' ? undefined : readCountryName(vesselFlag)
     if (flag?._tag === 'Unrecognised')
-      warn('vess_flag', `${JSON.stringify(draft.vesselFlag)} is not a recognised country`)
-    const seen = new Set([draft.name.toLowerCase()])
-    const aliases: Alias[] = []
-    for (const alias of [...draft.aliases, ...remarks.aliases]) {
-      const k = alias.name.toLowerCase()
-      if (seen.has(k)) continue
-      seen.add(k)
-      aliases.push(alias)
+      this.warn(at, 'vess_flag', `${JSON.stringify(vesselFlag)} is not a recognised country`)
+    const listed = this.altAliases[at] ?? none
+    const addresses = this.addresses[at] ?? none
+    if (listed.length > 0 || remarks.aliases.length > 0) {
+      const seen = new Set([entry.name.toLowerCase()])
+      const aliases: Alias[] = []
+      for (const alias of [...listed, ...remarks.aliases]) {
+        const k = alias.name.toLowerCase()
+        if (seen.has(k)) continue
+        seen.add(k)
+        aliases.push(alias)
+      }
+      entry.aliases = aliases.length === 0 ? none : aliases
     }
-    return {
-      list,
-      id: draft.id,
-      name: draft.name,
-      aliases,
-      type: draft.type,
-      programs: draft.programs,
-      addresses: draft.addresses,
-      datesOfBirth,
-      nationalities: unique(nationalities),
-      countries: unique([
-        ...nationalities,
-        ...draft.addresses.flatMap((a) => (a.country === undefined ? [] : [a.country])),
-        ...(flag?._tag === 'Country' ? [flag.country] : []),
-      ]),
+    // the nationalities' own array while nothing else adds a country (entries are never mutated)
+    let countries: ReadonlyArray<Country> | undefined = nationalities
+    const addCountry = (c: Country) => {
+      if (countries === undefined) countries = [c]
+      else if (!countries.includes(c)) countries = [...countries, c]
     }
+    for (const a of addresses) if (a.country !== undefined) addCountry(a.country)
+    entry.addresses = addresses
+    if (flag?._tag === 'Country') addCountry(flag.country)
+    if (datesOfBirth !== undefined) entry.datesOfBirth = datesOfBirth
+    if (nationalities !== undefined) entry.nationalities = nationalities
+    if (countries !== undefined) entry.countries = countries
+    return entry
   }
 
-  finish(list: ListId): ListLoad {
-    const entries = [...this.drafts.values()].map((d) => this.entry(d, list))
+  finish(): ListLoad {
+    const entries: ListEntry[] = []
+    for (let at = 0; at < this.entries.length; at++) {
+      const entry = this.complete(at)
+      if (entry !== undefined) entries.push(entry)
+    }
+    const list = this.list
     const byLine = (a: RowProblem, b: RowProblem) =>
       fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || a.line - b.line
     const rejected = [...this.rejected].sort(byLine)
@@ -334,12 +386,12 @@ const fileOf = { sdn: 'sdn.csv', comments: 'sdn_comments.csv', alt: 'alt.csv', a
  * assert.deepEqual(load.rejected, [{ file: 'alt.csv', line: 2, problems: [{ field: 'ent_num', message: '7002 is not an entry of sdn.csv' }] }])
  */
 export const loadOfacSdn = async (files: OfacSdnFiles, options: LoadOptions = {}): Promise<ListLoad> => {
-  const builder = new OfacBuilder()
+  const builder = new OfacBuilder(options.list ?? ofacSdnListId)
   for (const part of order) {
     const chunks = files[part]
     if (chunks !== undefined) await feedAsync(chunks, builder.reader(fileOf[part]))
   }
-  return builder.finish(options.list ?? ofacSdnListId)
+  return builder.finish()
 }
 
 /**
@@ -357,10 +409,10 @@ export const loadOfacSdnSync = (
   files: OfacSdnFiles<Iterable<string>>,
   options: LoadOptions = {},
 ): ListLoad => {
-  const builder = new OfacBuilder()
+  const builder = new OfacBuilder(options.list ?? ofacSdnListId)
   for (const part of order) {
     const chunks = files[part]
     if (chunks !== undefined) feedSync(chunks, builder.reader(fileOf[part]))
   }
-  return builder.finish(options.list ?? ofacSdnListId)
+  return builder.finish()
 }

@@ -60,6 +60,9 @@ export interface OfacRemarks {
   readonly aliases: ReadonlyArray<Alias>
 }
 
+/** What an empty Remarks column says: nothing. */
+export const noRemarks: OfacRemarks = { datesOfBirth: [], nationalities: [], aliases: [] }
+
 const aliasPattern = /\b([afn])\.k\.a\.,?\s+'([^']+)'/gi
 
 /** The DOB values, nationality and citizenship names, and a.k.a. names in a Remarks column. */
@@ -67,20 +70,25 @@ export const readRemarks = (remarks: string): OfacRemarks => {
   const datesOfBirth: string[] = []
   const nationalities: string[] = []
   for (const raw of remarks.split(';')) {
-    const part = raw.trim().replace(/\.$/, '')
-    const dob = /^(?:alt\.\s*)?DOB:?\s+(.+)$/i.exec(part)
+    const part = raw.trim()
+    // every part the patterns read starts with a, c, d or n (alt., citizen, DOB, nationality)
+    const first = part.charCodeAt(0) | 0x20
+    if (first !== 0x61 && first !== 0x63 && first !== 0x64 && first !== 0x6e) continue
+    const text = part.charCodeAt(part.length - 1) === 0x2e ? part.slice(0, -1) : part
+    const dob = /^(?:alt\.\s*)?DOB:?\s+(.+)$/i.exec(text)
     if (dob?.[1] !== undefined) {
       datesOfBirth.push(dob[1].trim())
       continue
     }
-    const nationality = /^(?:alt\.\s*)?(?:nationality|citizen)\s*:?\s+(.+)$/i.exec(part)
+    const nationality = /^(?:alt\.\s*)?(?:nationality|citizen)\s*:?\s+(.+)$/i.exec(text)
     if (nationality?.[1] !== undefined) nationalities.push(nationality[1].trim())
   }
   const aliases: Alias[] = []
-  for (const m of remarks.matchAll(aliasPattern)) {
-    const kind = (m[1] ?? 'a').toLowerCase()
-    const name = (m[2] ?? '').trim()
-    if (name !== '') aliases.push({ name, kind: kind === 'f' ? 'fka' : kind === 'n' ? 'nka' : 'aka' })
-  }
+  if (/\.k\.a\./i.test(remarks))
+    for (const m of remarks.matchAll(aliasPattern)) {
+      const kind = (m[1] ?? 'a').toLowerCase()
+      const name = (m[2] ?? '').trim()
+      if (name !== '') aliases.push({ name, kind: kind === 'f' ? 'fka' : kind === 'n' ? 'nka' : 'aka' })
+    }
   return { datesOfBirth, nationalities, aliases }
 }

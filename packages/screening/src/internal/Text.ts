@@ -161,7 +161,7 @@ export class CsvReader {
     const parsed = parseText(texts.join('\n'))
     if (parsed.ok && parsed.rows.length === texts.length) {
       parsed.rows.forEach((fields, i) => {
-        this.onRecord({ fields: fields.map(clean), line: lines[i] ?? 0 })
+        this.onRecord({ fields: cleaned(fields), line: lines[i] ?? 0 })
       })
       return
     }
@@ -170,7 +170,7 @@ export class CsvReader {
       const one = parseText(text)
       const [fields] = one.rows
       if (one.ok && one.rows.length === 1 && fields !== undefined)
-        this.onRecord({ fields: fields.map(clean), line })
+        this.onRecord({ fields: cleaned(fields), line })
       else
         this.onFailure({
           line,
@@ -180,14 +180,18 @@ export class CsvReader {
   }
 }
 
-const clean = (value: string): string => {
-  const trimmed = value.trim()
-  return trimmed === '-0-' ? '' : trimmed
+/** Trims every field of a row papaparse made (in place: the row is this reader's own) and empties `-0-`. */
+const cleaned = (fields: string[]): string[] => {
+  for (let i = 0; i < fields.length; i++) {
+    const trimmed = (fields[i] ?? '').trim()
+    fields[i] = trimmed === '-0-' ? '' : trimmed
+  }
+  return fields
 }
 
 type Parsed =
-  | { readonly ok: true; readonly rows: ReadonlyArray<ReadonlyArray<string>> }
-  | { readonly ok: false; readonly rows: ReadonlyArray<ReadonlyArray<string>>; readonly message: string }
+  | { readonly ok: true; readonly rows: ReadonlyArray<string[]> }
+  | { readonly ok: false; readonly rows: ReadonlyArray<string[]>; readonly message: string }
 
 const parseText = (text: string): Parsed => {
   try {
