@@ -33,6 +33,7 @@ export const projects = [
   project('rescore-policy', 'packages/rescore-policy'),
   project('scoring', 'packages/scoring'),
   project('store-postgres', 'packages/store-postgres'),
+  project('store-redis', 'packages/store-redis'),
   project('request-auth', 'packages/request-auth'),
   project('screening', 'packages/screening'),
   project('testkit', 'packages/testkit'),
