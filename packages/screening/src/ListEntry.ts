@@ -143,7 +143,8 @@ export interface Address {
 }
 
 /**
- * One entry of a sanctions list.
+ * One entry of a sanctions list. A loader's entries are never mutated: arrays many entries hold
+ * alike (the same programs, date of birth or nationality, or none) are frozen and shared.
  *
  * @example
  * import type { ListEntry } from '@payout-kernel/screening'

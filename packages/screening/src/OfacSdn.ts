@@ -76,6 +76,24 @@ type Building = { -readonly [K in keyof ListEntry]: ListEntry[K] }
 /** One shared empty array for every entry without aliases, dates, countries, …: a finished entry is never mutated. */
 const none: ReadonlyArray<never> = Object.freeze([])
 
+/**
+ * Arrays made once per distinct text and shared by every entry that has that text (programs, a
+ * nationality, a date of birth): frozen, since entries are never mutated. At most 50,000 texts are
+ * kept, so a file of all-distinct values costs no more than one without sharing.
+ */
+class Shared<A> {
+  private readonly made = new Map<string, ReadonlyArray<A>>()
+  of(text: string, make: (text: string) => ReadonlyArray<A> | undefined): ReadonlyArray<A> | undefined {
+    const seen = this.made.get(text)
+    if (seen !== undefined) return seen
+    const value = make(text)
+    if (value === undefined) return undefined
+    const frozen = Object.freeze(value)
+    if (this.made.size < 50_000) this.made.set(text, frozen)
+    return frozen
+  }
+}
+
 const positiveInteger = /^[1-9]\d{0,11}$/
 const hasText = /[\p{L}\p{N}]/u
 
@@ -128,11 +146,17 @@ class OfacBuilder {
   /** Entry positions by ent_num as a number (a valid ent_num has no leading zero, so the number names it alone). */
   private readonly positions = new Map<number, number>()
 
-  constructor(private readonly list: ListId) {}
+  /** Values many entries hold alike, made once per distinct text and shared (see `Shared`). */
+  private readonly programs = new Shared<string>()
+  private readonly dates = new Shared<DateOfBirth>()
+  private readonly nationality = new Shared<Country>()
+
   private readonly rejected: RowProblem[] = []
   private readonly warnings: RowProblem[] = []
   private readonly skipped: Record<string, number> = {}
   private rows = 0
+
+  constructor(private readonly list: ListId) {}
 
   reader(file: keyof typeof columns): LineSplitter {
     const csv = new CsvReader(
@@ -184,7 +208,10 @@ class OfacBuilder {
   }
 
   private sdn(fields: ReadonlyArray<string>, line: number, problems: ValidationProblem[], existing?: number) {
-    const [id = '', name = '', typeText = '', programs = ''] = fields
+    const id = fields[0] ?? ''
+    const name = fields[1] ?? ''
+    const typeText = fields[2] ?? ''
+    const programs = fields[3] ?? ''
     if (problems.length === 0 && existing !== undefined)
       problems.push({
         field: 'ent_num',
@@ -208,7 +235,7 @@ class OfacBuilder {
       name,
       aliases: none,
       type,
-      programs: programsOf(programs),
+      programs: this.programs.of(programs, programsOf) ?? none,
       addresses: none,
       datesOfBirth: none,
       nationalities: none,
@@ -289,22 +316,34 @@ class OfacBuilder {
     if (entry === undefined) return undefined
     const text = this.remarks[at] ?? ''
     const remarks = text === '' ? noRemarks : readRemarks(text)
-    let datesOfBirth: DateOfBirth[] | undefined
+    // the shared array of the first date or nationality; a copy once a second one comes
+    let datesOfBirth: ReadonlyArray<DateOfBirth> | undefined
+    let moreDates: DateOfBirth[] | undefined
     for (const text of remarks.datesOfBirth) {
-      const dates = ofacDates(text)
+      const dates = this.dates.of(text, ofacDates)
       if (dates === undefined) this.warn(at, 'remarks', `DOB ${JSON.stringify(text)} is not a date`)
       else if (datesOfBirth === undefined) datesOfBirth = dates
-      else datesOfBirth.push(...dates)
+      else {
+        if (moreDates === undefined) moreDates = [...datesOfBirth]
+        moreDates.push(...dates)
+      }
     }
-    let nationalities: Country[] | undefined
+    datesOfBirth = moreDates ?? datesOfBirth
+    let nationalities: ReadonlyArray<Country> | undefined
+    let moreNationalities: Country[] | undefined
     for (const text of remarks.nationalities) {
       const reading = readCountryName(text)
       if (reading._tag === 'Country') {
-        if (nationalities === undefined) nationalities = [reading.country]
-        else if (!nationalities.includes(reading.country)) nationalities.push(reading.country)
+        const country = reading.country
+        if (nationalities === undefined) nationalities = this.nationality.of(country, () => [country])
+        else if (!(moreNationalities ?? nationalities).includes(country)) {
+          if (moreNationalities === undefined) moreNationalities = [...nationalities]
+          moreNationalities.push(country)
+        }
       } else if (reading._tag === 'Unrecognised')
         this.warn(at, 'remarks', `${JSON.stringify(text)} is not a recognised country`)
     }
+    nationalities = moreNationalities ?? nationalities
     const vesselFlag = this.flags[at] ?? ''
     const flag = vesselFlag === '' ? undefined : readCountryName(vesselFlag)
     if (flag?._tag === 'Unrecognised')

@@ -84,6 +84,41 @@ describe('the OFAC SDN fixtures', () => {
     expect(entry('7009')?.nationalities).toEqual(['KP'])
   })
 
+  test('entries with the same programs, date of birth and nationality share frozen arrays, and read the same', () => {
+    const row = (id: number, remarks: string) =>
+      `${id},"NAME ${id}","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"${remarks}"\n`
+    const load = loadOfacSdnSync({
+      sdn: [
+        row(1, 'DOB 1961; nationality Iran.'),
+        row(2, 'DOB 1961; nationality Iran.'),
+        row(3, 'DOB 1962; DOB 1961; nationality Iran; nationality Iraq.'),
+      ],
+    })
+    const [a, b, c] = load.list.entries
+    expect([a?.programs, a?.datesOfBirth, a?.nationalities]).toEqual([['SDGT'], [{ year: 1961 }], ['IR']])
+    expect(b?.programs).toBe(a?.programs)
+    expect(b?.datesOfBirth).toBe(a?.datesOfBirth)
+    expect(
+      Object.isFrozen(a?.datesOfBirth) && Object.isFrozen(a?.programs) && Object.isFrozen(a?.aliases),
+    ).toBe(true)
+    // a second date or nationality makes the entry its own array; the shared ones are unchanged
+    expect([c?.datesOfBirth, c?.nationalities, c?.countries]).toEqual([
+      [{ year: 1962 }, { year: 1961 }],
+      ['IR', 'IQ'],
+      ['IR', 'IQ'],
+    ])
+    expect([a?.datesOfBirth, a?.nationalities]).toEqual([[{ year: 1961 }], ['IR']])
+  })
+
+  test('a hostile alt.csv of 100,000 aliases for one entry loads in one pass (no quadratic copying)', () => {
+    const sdn = '1,"ORCHID LINE",-0- ,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n'
+    const alt = Array.from({ length: 100_000 }, (_, i) => `1,${i + 1},"aka","ORCHID ${i}",-0- \n`).join('')
+    const started = performance.now()
+    const load = loadOfacSdnSync({ sdn: [sdn], alt: [alt] })
+    expect(load.list.entries[0]?.aliases.length).toBe(100_000)
+    expect(performance.now() - started).toBeLessThan(30_000)
+  })
+
   test('the asynchronous loader gives the same list, problems and counts', async () => {
     const async = await loadOfacSdn({
       sdn: asAsync([files.sdn]),
