@@ -36,6 +36,7 @@ export const projects = [
   project('store-redis', 'packages/store-redis'),
   project('request-auth', 'packages/request-auth'),
   project('screening', 'packages/screening'),
+  project('evaluation', 'packages/evaluation'),
   project('testkit', 'packages/testkit'),
   project('cli', 'packages/cli'),
   project('docs', 'docs'),

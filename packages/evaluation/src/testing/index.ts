@@ -1,0 +1,2 @@
+// fast-check arbitraries of @payout-kernel/evaluation.
+export * from './arbitraries.js'
