@@ -21,9 +21,12 @@ export default class SummaryReporter implements Reporter {
     }
     failed += unhandledErrors.length
     const tail = skipped > 0 ? `, ${skipped} skipped` : ''
-    // The store suites say which databases they ran on (a server suite that could not run fails).
-    if (databases.size > 0)
-      process.stdout.write(`\nstore suites ran on: ${[...databases].sort().join('; ')}\n`)
+    // The store suites say which databases they ran on (a server suite that could not run fails),
+    // and the ones left out (no PostgreSQL server, no Redis: plain `npm test`) say so on a line of their own.
+    const ran = [...databases].filter((d) => !d.includes('NOT run')).sort()
+    const notRun = [...databases].filter((d) => d.includes('NOT run')).sort()
+    if (ran.length > 0) process.stdout.write(`\nstore suites ran on: ${ran.join('; ')}\n`)
+    if (notRun.length > 0) process.stdout.write(`store suites NOT run: ${notRun.join('; ')}\n`)
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${tail}\n`)
   }
 }
