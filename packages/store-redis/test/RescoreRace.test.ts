@@ -24,7 +24,9 @@ const onServer = onRedis()
 test('the Redis suites ran here, or the run says why not', ({ task }) => {
   databaseOf(
     task.meta,
-    onServer ? 'Redis server (store-redis race and fault suites)' : 'Redis: store-redis suites NOT run (REDIS_URL unset)',
+    onServer
+      ? 'Redis server (store-redis race and fault suites)'
+      : 'Redis: store-redis suites NOT run (REDIS_URL unset)',
   )
   // Without a server (plain `npm test`) these suites cannot run; `.ci/run` starts one and requires it.
   if (!onServer) expect(redisRequired).toBe(false)
