@@ -278,11 +278,21 @@ export interface EvaluationHalt {
  * (`null` when it reached `approved`), and the ledger to carry on with.
  *
  * @example
- * import type { PayoutEvaluation } from '@payout-kernel/evaluation'
+ * import { evaluatePayout, type PayoutEvaluation } from '@payout-kernel/evaluation'
+ * import type { EpochMillis } from '@payout-kernel/core'
+ * import { payout } from '@payout-kernel/velocity'
+ * import * as E from 'fp-ts/lib/Either.js'
  * import assert from 'node:assert/strict'
  *
- * const halted = (e: PayoutEvaluation): boolean => e.halt !== null
- * assert.equal(typeof halted, 'function')
+ * const p = payout({ id: 'pay_1', merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',
+ *   instrumentType: 'bank_account', destinationCountry: 'PH', amount: '250.00', currency: 'USD', createdAt: 0 })
+ * assert.ok(E.isRight(p))
+ * // nothing loaded at all: submitted, and stopped at the first stage
+ * const result = evaluatePayout({ ...p.right, beneficiary: { name: 'Maria Santos' } }, { evaluatedAt: 0 as EpochMillis })
+ * assert.ok(E.isRight(result))
+ * const evaluation: PayoutEvaluation = result.right
+ * assert.deepEqual([evaluation.status, evaluation.halt?.stage, evaluation.velocity._tag], ['pending_screening', 'screening', 'NotReached'])
+ * assert.deepEqual(evaluation.events.map((e) => e.type), ['SUBMITTED'])
  */
 export interface PayoutEvaluation {
   /** The payout evaluated. */

@@ -132,9 +132,49 @@ const readsOf = (ruleSet: RuleSet, history: ReadonlyArray<Payout>, payout: Payou
   return read(payout)
 }
 
+/**
+ * The velocity part of a context two ways from one history before the payout (a random rule set;
+ * each earlier payout evaluated and recorded unless blocked): on a ledger, and as the records a
+ * keyed store holding the same history reads under the payout's keys. Both give the same verdict.
+ *
+ * @example
+ * import { arbPayoutToEvaluate, arbVelocityContexts } from '@payout-kernel/evaluation/testing'
+ * import fc from 'fast-check'
+ * import assert from 'node:assert/strict'
+ *
+ * const [p] = fc.sample(arbPayoutToEvaluate, 1)
+ * assert.ok(p !== undefined)
+ * for (const { ledger, keyed } of fc.sample(arbVelocityContexts(p), 3)) {
+ *   assert.ok(ledger.ledger !== undefined && ledger.reads === undefined)
+ *   assert.ok(keyed.reads !== undefined && keyed.ledger === undefined)
+ *   assert.equal(ledger.ruleSet, keyed.ruleSet)
+ * }
+ */
+export const arbVelocityContexts = (
+  payout: PayoutToEvaluate,
+  maxHistory = 12,
+): fc.Arbitrary<{ readonly ledger: VelocityContext; readonly keyed: VelocityContext }> =>
+  fc
+    .record({ ruleSet: arbRuleSet(4), history: arbHistoryBefore(payout.createdAt, maxHistory) })
+    .map(({ ruleSet, history }) => ({
+      ledger: { ruleSet, ledger: ledgerOf(ruleSet, history) },
+      keyed: { ruleSet, reads: readsOf(ruleSet, history, payout) },
+    }))
+
 // ---------------------------------------------------------------- contexts
 
-/** How often each stage of a generated context has what it needs, from 0 (never) to 1 (always). */
+/**
+ * How the contexts are generated: how often each stage has what it needs, from 0 (never) to 1
+ * (always), and how long the velocity history before the payout is at most.
+ *
+ * @example
+ * import { arbPayoutEvaluationInput, type ContextOptions } from '@payout-kernel/evaluation/testing'
+ * import fc from 'fast-check'
+ * import assert from 'node:assert/strict'
+ *
+ * const complete: ContextOptions = { present: 1, maxHistory: 4 }
+ * for (const { context } of fc.sample(arbPayoutEvaluationInput(complete), 5)) assert.ok(context.engine !== undefined)
+ */
 export interface ContextOptions {
   /** The chance that each stage has what it needs (default 0.85); a missing stage is missing in one of its ways. */
   readonly present?: number
@@ -222,16 +262,8 @@ export const arbPayoutEvaluationContext = (
   const velocity: fc.Arbitrary<VelocityContext | undefined> = maybe(
     present,
     fc
-      .record({
-        ruleSet: arbRuleSet(4),
-        history: arbHistoryBefore(payout.createdAt, options.maxHistory ?? 12),
-        keyed: fc.boolean(),
-      })
-      .map(({ ruleSet, history, keyed }) =>
-        keyed
-          ? { ruleSet, reads: readsOf(ruleSet, history, payout) }
-          : { ruleSet, ledger: ledgerOf(ruleSet, history) },
-      ),
+      .tuple(arbVelocityContexts(payout, options.maxHistory ?? 12), fc.boolean())
+      .map(([both, keyed]) => (keyed ? both.keyed : both.ledger)),
     fc.oneof(
       fc.constant<VelocityContext | undefined>(undefined),
       fc.constant<VelocityContext>({}),
