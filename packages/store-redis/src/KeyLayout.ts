@@ -20,6 +20,7 @@
  * rescore traffic.
  */
 import type { RescoreKeys } from '@payout-kernel/rescore-policy'
+import { checkPrefix, merchantOfKeys, rescoreTag, slotKeys } from './internal/Slots.js'
 
 // ---------------------------------------------------------------- model
 
@@ -62,7 +63,6 @@ const crc16 = (bytes: Uint8Array): number => {
  *
  * assert.equal(hashSlotOf('123456789'), 12739) // CRC16 0x31C3, the Cluster specification's check value
  * assert.equal(hashSlotOf('pk:{mer_a}:q:mer_a'), hashSlotOf('mer_a'))
- * assert.equal(hashSlotOf('{}x'), hashSlotOf('{}x')) // an empty tag: the whole key is hashed
  */
 export const hashSlotOf = (key: string): number => {
   const open = key.indexOf('{')
@@ -72,44 +72,6 @@ export const hashSlotOf = (key: string): number => {
 }
 
 // ---------------------------------------------------------------- keys
-
-/** The keys of one slot under a prefix. */
-export interface SlotKeys {
-  readonly counter: string
-  readonly quota: (merchantId: string) => string
-  readonly admissions: (merchantId: string) => string
-  readonly idempotency: (merchantId: string, key: string) => string
-  readonly beneficiary: (beneficiaryId: string) => string
-  readonly velocity: (id: string) => string
-}
-
-/** The keys of the slot tagged `tag`. */
-export const slotKeys = (prefix: string, tag: string): SlotKeys => {
-  const at = `${prefix}{${tag}}:`
-  return {
-    counter: `${at}ver`,
-    quota: (m) => `${at}q:${m}`,
-    admissions: (m) => `${at}a:${m}`,
-    idempotency: (m, k) => `${at}k:${m}:${k}`,
-    beneficiary: (b) => `${at}b:${b}`,
-    velocity: (id) => `${at}v:${id}`,
-  }
-}
-
-/** The tag of a rescore decision's slot, for the merchant it is about. */
-export const rescoreTag = (layout: RedisRescoreLayout, merchantId: string): string =>
-  layout === 'one-slot' ? 'rescore' : merchantId
-
-/** A prefix must not hold a brace (it would move the hash tag) nor a glob character (scans match on it). */
-export const checkPrefix = (prefix: string): string => {
-  if (/[{}*?[\]\\]/.test(prefix))
-    throw new TypeError(`a key prefix cannot hold {, }, *, ?, [, ] or \\: ${prefix}`)
-  return prefix
-}
-
-/** The merchant a rescore decision's records belong to: every record it names is that merchant's. */
-export const merchantOfKeys = (keys: RescoreKeys): string | null =>
-  keys.quota?.merchantId ?? keys.idempotency?.merchantId ?? null
 
 /**
  * The Redis keys a rescore decision reads for `keys` (`rescoreKeysOf`, `settlementKeysOf`), and

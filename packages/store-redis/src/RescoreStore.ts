@@ -42,7 +42,8 @@ import { counterTtl, rescoreExpiry } from './internal/Expiry.js'
 import { deleteIfLua, pruneQuotaLua, rescoreReadLua, writeLua } from './internal/Lua.js'
 import { CorruptRecord, kindOf, parseRecord, scanKeys } from './internal/Records.js'
 import { script } from './internal/Script.js'
-import { checkPrefix, merchantOfKeys, type RedisRescoreLayout, rescoreTag, slotKeys } from './KeyLayout.js'
+import { checkPrefix, merchantOfKeys, rescoreTag, slotKeys } from './internal/Slots.js'
+import type { RedisRescoreLayout } from './KeyLayout.js'
 import type { RedisCommands } from './RedisClient.js'
 
 // ---------------------------------------------------------------- model

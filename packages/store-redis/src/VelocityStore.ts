@@ -39,7 +39,7 @@ import { counterTtl, velocityTtl } from './internal/Expiry.js'
 import { deleteIfLua, writeLua } from './internal/Lua.js'
 import { parseRecord, scanKeys } from './internal/Records.js'
 import { script } from './internal/Script.js'
-import { checkPrefix, slotKeys } from './KeyLayout.js'
+import { checkPrefix, slotKeys } from './internal/Slots.js'
 import type { RedisCommands } from './RedisClient.js'
 
 // ---------------------------------------------------------------- model

@@ -31,7 +31,7 @@ import { describe, expect, test } from 'vitest'
 import { hashSlotOf, type RedisRescoreLayout, rescoreRedisKeys } from '../src/index.js'
 import { rescoreExpiry, velocityTtl } from '../src/internal/Expiry.js'
 import { kindOf, parseRecord } from '../src/internal/Records.js'
-import { rescoreTag, slotKeys } from '../src/KeyLayout.js'
+import { rescoreTag, slotKeys } from '../src/internal/Slots.js'
 
 /** CRC16-XMODEM bit by bit, straight from its definition (polynomial 0x1021, initial 0). */
 const crc16Reference = (bytes: Uint8Array): number => {
