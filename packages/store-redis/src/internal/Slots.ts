@@ -3,6 +3,7 @@
  * checks that keep a prefix or an id from moving a key's hash tag.
  */
 import type { RescoreKeys } from '@payout-kernel/rescore-policy'
+
 /** The layouts of `RedisRescoreLayout` (spelled here so this module imports nothing of the package). */
 type RedisRescoreLayout = 'per-merchant' | 'one-slot'
 
