@@ -266,6 +266,28 @@ describe('each row of the table', () => {
     expect(code(decideRescore(f.right.state, request(), t0 + 200, config))).toBe(null)
   })
 
+  // Found by the model test (a CI run, seed 629386293): the verdict came back just as the key's
+  // retention ended; an instance whose clock is a little behind must replay it, not answer 409.
+  test('a verdict that arrives as the key expires is still replayed by an instance whose clock is behind', () => {
+    const ms = 1_000 as RescoreConfig['leaseMs']
+    const short: RescoreConfig = { ...config, leaseMs: ms, idempotencyRetentionMs: ms }
+    const d = decideRescore(initialRescoreState(), request(), t0, short)
+    const lease = d.effects[0]?.lease
+    if (lease === undefined) throw new Error('no rescore started')
+    const done = completeRescore(
+      d.state,
+      { lease, current: { evaluationId: 'eval_2', rawScore: 423 }, previous: null },
+      t0 + 1_000,
+      short,
+    )
+    if (E.isLeft(done)) throw new Error('bad completion')
+    const behind = decideRescore(done.right.state, request(), t0 + 999, short)
+    expect([behind.response?.status, behind.response?.headers['X-Idempotent-Replayed']]).toEqual([200, 'true'])
+    expect(behind.response?.body).toEqual(done.right.response.body)
+    // By the completing instance's own clock the key is gone: a new use starts (after the cooldown).
+    expect(code(decideRescore(done.right.state, request(), t0 + 1_000 + config.cooldownMs, short))).toBe(null)
+  })
+
   test('a lapsed lease lets a new rescore start', () => {
     const d = started(initialRescoreState(), request(), t0)
     expect(code(decideRescore(d.state, request({ key: 'k-2' }), t0 + 29_999, config))).toBe(202)

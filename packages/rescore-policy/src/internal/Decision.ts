@@ -408,10 +408,12 @@ export const completionOf = (
 }
 
 /**
- * The key's record after a completion: the 200 stored for replay, unless a newer use of the key
- * took it over after the lease lapsed (`'keep'`); a record pruned meanwhile is stored as it would
- * have been; nothing once the key's retention has passed (`'keep'` when there is no record, else
- * `undefined`, delete).
+ * The key's record after a completion: the 200 stored for replay while the record is still this
+ * lease's, even when its retention has passed by the completing instance's clock (an instance
+ * whose clock runs behind still reads it as alive, and must then replay the verdict, not answer
+ * "in flight"; prune removes it). A newer use of the key that took it over after the lease lapsed
+ * is left alone (`'keep'`); a record pruned meanwhile is stored as it would have been, unless its
+ * retention has passed (`'keep'`: nothing to bring back).
  */
 export const completedKey = (
   record: IdempotencyRecord | undefined,
@@ -425,7 +427,7 @@ export const completedKey = (
     record === undefined
       ? { firstUsedAt: lease.startedAt, expiresAt: lease.startedAt + config.idempotencyRetentionMs }
       : record
-  if (kept.expiresAt <= now) return 'keep'
+  if (record === undefined && kept.expiresAt <= now) return 'keep'
   return {
     _tag: 'Stored',
     fingerprint: lease.fingerprint,
