@@ -282,7 +282,10 @@ describe('each row of the table', () => {
     )
     if (E.isLeft(done)) throw new Error('bad completion')
     const behind = decideRescore(done.right.state, request(), t0 + 999, short)
-    expect([behind.response?.status, behind.response?.headers['X-Idempotent-Replayed']]).toEqual([200, 'true'])
+    expect([behind.response?.status, behind.response?.headers['X-Idempotent-Replayed']]).toEqual([
+      200,
+      'true',
+    ])
     expect(behind.response?.body).toEqual(done.right.response.body)
     // By the completing instance's own clock the key is gone: a new use starts (after the cooldown).
     expect(code(decideRescore(done.right.state, request(), t0 + 1_000 + config.cooldownMs, short))).toBe(null)
