@@ -30,7 +30,7 @@ test.prop([fc.string()], { numRuns: 300 })(
 test('unknown commands and missing options are usage errors (exit 2), --help exits 0', async () => {
   expect((await capture(['nope'])).code).toBe(2)
   expect((await capture(['simulate'])).code).toBe(2)
-  for (const command of ['simulate', 'replay', 'score', 'trust', 'generate']) {
+  for (const command of ['simulate', 'replay', 'score', 'trust', 'generate', 'screen']) {
     const help = await capture([command, '--help'])
     expect(help.code, command).toBe(0)
     expect(help.out, command).toMatch(/Usage: payout-kernel/)

@@ -5,8 +5,9 @@ import pc from 'picocolors'
 
 /**
  * The exit codes of every command: 0 nothing to report; 1 findings (decisions that differ,
- * refused events, transactions sent to review or rejected, bad lines skipped); 2 usage or input
- * error (unreadable file, invalid rules, a bad line under `--strict`).
+ * refused events, transactions sent to review or rejected, parties screened as a hit or a possible
+ * match, bad lines skipped); 2 usage or input error (unreadable file, invalid rules, a bad line
+ * under `--strict`, a sanctions list that does not load: screening fails closed).
  */
 export const exitCodes = { ok: 0, findings: 1, input: 2 } as const
 
