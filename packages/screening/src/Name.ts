@@ -2,8 +2,9 @@
  * Names: how a name is normalised into tokens, and how two names are scored against each other.
  *
  * Normalisation folds case, strips diacritics (NFKD, combining marks removed, a few letters that
- * do not decompose spelled out: ß → ss, ø → o, ł → l, …), drops apostrophes (O'Brien → obrien),
- * turns every other non-letter, non-digit into a token break, removes honorifics (mr, dr, sheikh, …)
+ * do not decompose spelled out: ß → ss, ø → o, ł → l, …), drops apostrophes (O'Brien → obrien) and
+ * the transliteration marks for ʿayn and hamza (ʿAbd → abd), drops invisible format characters (a soft
+ * hyphen, a zero-width joiner, a direction mark; a zero-width space is a break), turns every other non-letter, non-digit into a token break, removes honorifics (mr, dr, sheikh, …)
  * and, optionally, company suffixes (ltd, llc, co, …), and sorts the tokens. The score aligns the
  * tokens of the two names one to one (best pairs first, each pair scored with Jaro-Winkler) and
  * averages the pairs weighted by length, scaled down by how much of the two names went unmatched.
@@ -89,7 +90,12 @@ const spelledOut: Readonly<Record<string, string>> = {
 }
 const undecomposed = /[ßæœøđðłþıħŧ]/g
 const marks = /\p{M}+/gu
-const apostrophes = /['’‘`ʼ´]/g
+// Apostrophes, and the modifier letters transliterations use for ʿayn, hamza and ʻokina (ʻ ʽ ʾ ʿ):
+// letters to Unicode, so without this `ʿAbd` would be the token `ʿabd`, not `abd`.
+const apostrophes = /['’‘`ʼ´ʻʽʾʿ]/g
+// Invisible format characters (soft hyphen, zero-width joiners, direction marks, BOM): a soft hyphen
+// inside `Mo\u00ADhammed` must not split it in two. The zero-width space stays a token break.
+const invisible = /(?!\u200b)\p{Cf}/gu
 const breaks = /[^\p{L}\p{N}]+/u
 
 const withoutWhen = (tokens: string[], drop: ReadonlySet<string>): string[] => {
@@ -107,6 +113,7 @@ const withoutWhen = (tokens: string[], drop: ReadonlySet<string>): string[] => {
  * assert.deepEqual(nameTokens('Dr. José  GARCÍA-López'), ['garcia', 'jose', 'lopez'])
  * assert.deepEqual(nameTokens("Sheikh Abd al-Rahman O'Neill"), ['abd', 'al', 'oneill', 'rahman'])
  * assert.deepEqual(nameTokens('Acme Trading Co., Ltd.'), ['acme', 'trading'])
+ * assert.deepEqual(nameTokens('ʿAbd al-Raʾuf Mo\u00ADhammed'), ['abd', 'al', 'mohammed', 'rauf'])
  */
 export const nameTokens = (name: string, options: NameOptions = defaultNameOptions): string[] => {
   const folded = name
@@ -116,6 +123,7 @@ export const nameTokens = (name: string, options: NameOptions = defaultNameOptio
     .replace(marks, '')
     .replace(undecomposed, (c) => spelledOut[c] ?? c)
     .replace(apostrophes, '')
+    .replace(invisible, '')
   let tokens = folded.split(breaks).filter((t) => t !== '')
   tokens = withoutWhen(tokens, honorifics)
   if (options.stripCompanySuffixes) tokens = withoutWhen(tokens, companySuffixes)
