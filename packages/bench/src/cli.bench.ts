@@ -11,7 +11,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli } from '@payout-kernel/cli'
 import { backtest, type ExchangeRate, type Payout, parsePayout, parseRuleSet } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { heapUsed, timeOnce } from './harness.js'
 import { readAndParse } from './ndjson.js'
 

@@ -23,8 +23,8 @@ import {
 } from '@payout-kernel/payout-machine'
 import { arbPayoutLifecycle, type PayoutLifecycle } from '@payout-kernel/payout-machine/testing'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
 import { initialTransition, transition } from 'xstate'
+import * as E from '#fp-ts/Either'
 import { compare, heapUsed, timeOnce } from './harness.js'
 
 const lifecycleCount = Number(process.env.PAYOUT_LIFECYCLES ?? 100_000)

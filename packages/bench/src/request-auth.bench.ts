@@ -13,8 +13,8 @@ import {
   verifyWebhookSignature,
 } from '@payout-kernel/request-auth'
 import { signDpopProof } from '@payout-kernel/request-auth/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { EmbeddedJWK, generateKeyPair, jwtVerify } from 'jose'
+import * as E from '#fp-ts/Either'
 import { compare } from './harness.js'
 
 const now = 1_700_000_000_000

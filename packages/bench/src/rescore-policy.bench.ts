@@ -24,8 +24,8 @@ import {
   type RescoreState,
   rescoreStateSize,
 } from '@payout-kernel/rescore-policy'
-import * as E from 'fp-ts/lib/Either.js'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
+import * as E from '#fp-ts/Either'
 import { compare, heapUsed } from './harness.js'
 import { RescoreComposite } from './rescoreComposite.js'
 import { RescoreFloor } from './rescoreFloor.js'

@@ -2,9 +2,9 @@
 // with the same 50 rules over the same 20 fields and the same transactions, in the same run.
 // Sizes: SCORING_RULES (50), SCORING_FIELDS (20), SCORING_TXNS (1000).
 import { compileRules, parseRules, scoreTransaction } from '@payout-kernel/scoring'
-import * as E from 'fp-ts/lib/Either.js'
 import { Engine } from 'json-rules-engine'
 import { RE2JS } from 're2js'
+import * as E from '#fp-ts/Either'
 import { compare, heapUsed } from './harness.js'
 
 const ruleCount = Number(process.env.SCORING_RULES ?? 50)

@@ -13,8 +13,8 @@ import {
   screenParty,
   screenPartyByScan,
 } from '@payout-kernel/screening'
-import * as E from 'fp-ts/lib/Either.js'
 import Papa from 'papaparse'
+import * as E from '#fp-ts/Either'
 import { heapUsed, timeOnce } from './harness.js'
 
 const totalNames = Number(process.env.SCREENING_NAMES ?? 1_000_000)

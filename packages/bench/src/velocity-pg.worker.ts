@@ -12,8 +12,8 @@ import {
   parseRuleSet,
   type VelocityRecordStore,
 } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
+import * as E from '#fp-ts/Either'
 
 interface Input {
   readonly url: string

@@ -27,7 +27,7 @@ import {
   type RuleSet,
   recordPayout,
 } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { compare, heapUsed, timeOnce } from './harness.js'
 import { readAndParse } from './ndjson.js'
 

@@ -10,7 +10,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import { fromRfc3339, money, type ValidationProblem } from '@payout-kernel/core'
 import { type Payout, parsePayout } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import {
   type BadLine,
   formatOf,

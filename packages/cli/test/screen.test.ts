@@ -18,8 +18,8 @@ import {
   type ScreeningOutcome,
   screenParty,
 } from '@payout-kernel/screening'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { linesOf, partyOf, type ScreenFinding, type ScreenSummary } from '../src/commands/screen.js'
 import { capture, examples, scratch, tempDir } from './harness.js'
 

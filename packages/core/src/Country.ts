@@ -1,8 +1,9 @@
 /**
  * Countries: ISO 3166-1 alpha-2 codes, checked against the officially assigned list.
  */
-import * as E from 'fp-ts/lib/Either.js'
+
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { describeValue, type ValidationError, validationError } from './Validation.js'
 
 // ---------------------------------------------------------------- model
@@ -60,7 +61,7 @@ export type Country = t.TypeOf<typeof Country>
  *
  * @example
  * import { country } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(country('PH'), E.right('PH'))

@@ -1,8 +1,9 @@
 /**
  * Currency codes and their scales (how many decimals an amount may carry).
  */
-import * as E from 'fp-ts/lib/Either.js'
+
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { describeValue, type ValidationError, validationError } from './Validation.js'
 
 // ---------------------------------------------------------------- model
@@ -16,7 +17,7 @@ interface CurrencyBrand {
  *
  * @example
  * import { Currency } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(Currency.decode('USDC')))
@@ -33,7 +34,7 @@ export const Currency = t.brand(
  *
  * @example
  * import { type Currency, currency } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const eur = currency('EUR')
@@ -118,7 +119,7 @@ const defaultScale = 2
  *
  * @example
  * import { currency } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(currency('JPY'), E.right('JPY'))

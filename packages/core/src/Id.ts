@@ -5,8 +5,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { describeValue, type ValidationError, validationError } from './Validation.js'
 
 // ---------------------------------------------------------------- model
@@ -65,7 +65,7 @@ const idCodec = <B extends string>(prefix: string, name: B) =>
  *
  * @example
  * import { PayoutId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(PayoutId.decode('pay_123')))
@@ -187,7 +187,7 @@ export type MerchantId = t.TypeOf<typeof MerchantId>
  *
  * @example
  * import { BeneficiaryId, decodeId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(decodeId(BeneficiaryId, 'beneficiary_id')('ben_1'), E.right('ben_1'))

@@ -3,9 +3,10 @@
  * decimal strings (`"1250.00"`), never floats; an amount with more decimals than its currency
  * allows is refused, never rounded.
  */
-import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
+
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
+import { pipe } from '#fp-ts/function'
 import { Currency, currency as decodeCurrency, scaleOf } from './Currency.js'
 import { describeValue, type ValidationError, validationError } from './Validation.js'
 
@@ -43,7 +44,7 @@ export interface Money {
  *
  * @example
  * import { addMoney, money } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const result = addMoney(money(100n, 'USD'), money(100n, 'EUR'))
@@ -102,7 +103,7 @@ export const money = (minor: bigint, currency: string): Money => ({
  *
  * @example
  * import { parseMoney } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(parseMoney('1250.5', 'USD'), E.right({ minor: 125050n, currency: 'USD' }))
@@ -209,7 +210,7 @@ export interface MoneyWire {
  * @example
  * import { MoneyFromWire, decodeWith } from '@payout-kernel/core'
  * import * as t from 'io-ts'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const decode = decodeWith(t.type({ total: MoneyFromWire }))
@@ -250,7 +251,7 @@ export const MoneyFromWire: t.Type<Money, MoneyWire, unknown> = new t.Type<Money
  *
  * @example
  * import { decimalAmount, decodeWith } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(decodeWith(decimalAmount('USD'))('10.25'), E.right(1025n))
@@ -303,8 +304,8 @@ const sameCurrency = (a: Money, b: Money): E.Either<CurrencyMismatch, Currency> 
  *
  * @example
  * import { addMoney, money, formatMoney } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const big = money(2n ** 60n, 'USD')
@@ -318,7 +319,7 @@ export const addMoney = (a: Money, b: Money): E.Either<CurrencyMismatch, Money> 
  *
  * @example
  * import { subtractMoney, money } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(subtractMoney(money(100n, 'EUR'), money(250n, 'EUR')), E.right(money(-150n, 'EUR')))
@@ -331,7 +332,7 @@ export const subtractMoney = (a: Money, b: Money): E.Either<CurrencyMismatch, Mo
  *
  * @example
  * import { compareMoney, money } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(compareMoney(money(1n, 'USD'), money(2n, 'USD')), E.right(-1))
@@ -345,7 +346,7 @@ export const compareMoney = (a: Money, b: Money): E.Either<CurrencyMismatch, -1 
  *
  * @example
  * import { sumMoney, money } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(sumMoney('USD', [money(1n, 'USD'), money(2n, 'USD')]), E.right(money(3n, 'USD')))
@@ -408,8 +409,8 @@ const divideRounded = (numerator: bigint, denominator: bigint, rounding: Roundin
  *
  * @example
  * import { convertMoney, money, formatMoney } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * // 100.00 EUR at 1.08345 USD/EUR is 108.345 USD: half-even gives 108.34, half-up 108.35.

@@ -2,8 +2,9 @@
  * Time as epoch milliseconds (what the domain computes with) and RFC 3339 UTC strings (what the
  * wire carries). The domain never reads a clock: time always comes in as an argument.
  */
-import * as E from 'fp-ts/lib/Either.js'
+
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { describeValue, type ValidationError, validationError } from './Validation.js'
 
 // ---------------------------------------------------------------- model
@@ -21,7 +22,7 @@ const maxMillis = 253_402_300_799_999 // 9999-12-31T23:59:59.999Z
  *
  * @example
  * import { EpochMillis } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(EpochMillis.decode(1_700_000_000_000)))
@@ -39,7 +40,7 @@ export const EpochMillis = t.brand(
  *
  * @example
  * import { epochMillis, type EpochMillis } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const t0 = epochMillis(0)
@@ -56,7 +57,7 @@ export type EpochMillis = t.TypeOf<typeof EpochMillis>
  *
  * @example
  * import { epochMillis } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(epochMillis(86_400_000), E.right(86_400_000))
@@ -83,7 +84,7 @@ const rfc3339 =
  *
  * @example
  * import { fromRfc3339 } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(fromRfc3339('2024-02-29T23:30:00-01:00'), E.right(Date.UTC(2024, 2, 1, 0, 30)))
@@ -136,7 +137,7 @@ export const toRfc3339 = (ms: EpochMillis): string => new Date(ms).toISOString()
  *
  * @example
  * import { Rfc3339, decodeWith } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(decodeWith(Rfc3339)('1970-01-01T00:00:01Z'), E.right(1000))

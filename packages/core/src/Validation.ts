@@ -3,9 +3,10 @@
  * `ValidationError` that names each bad field by its dotted path. Never an exception, never a
  * partial result.
  */
-import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
+
 import type * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
+import { pipe } from '#fp-ts/function'
 
 // ---------------------------------------------------------------- model
 
@@ -128,7 +129,7 @@ export const describeValue = (u: unknown): string => {
  * @example
  * import { fromDecodeErrors } from '@payout-kernel/core'
  * import * as t from 'io-ts'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const Payout = t.type({ beneficiary: t.type({ id: t.string }) })
@@ -157,7 +158,7 @@ export const fromDecodeErrors = (errors: t.Errors): ValidationError => {
  * @example
  * import { decodeWith } from '@payout-kernel/core'
  * import * as t from 'io-ts'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const decodeAge = decodeWith(t.type({ age: t.number }))

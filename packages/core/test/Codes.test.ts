@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   BeneficiaryId,
   country,

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   addMoney,
   compareMoney,

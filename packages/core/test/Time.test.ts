@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { decodeWith, type EpochMillis, epochMillis, fromRfc3339, Rfc3339, toRfc3339 } from '../src/index.js'
 import { arbGarbage } from '../src/testing/index.js'
 

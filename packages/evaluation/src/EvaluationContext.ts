@@ -40,7 +40,7 @@ export interface ScreeningContext {
  * @example
  * import type { VelocityContext } from '@payout-kernel/evaluation'
  * import { emptyLedger, parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [] })

@@ -34,7 +34,7 @@ import {
   type VelocityWrite,
   type Verdict,
 } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { PayoutEvaluationContext } from './EvaluationContext.js'
 import { eventIdOf } from './internal/Checks.js'
 import { type CheckedContext, checkContext } from './internal/ContextCheck.js'
@@ -281,7 +281,7 @@ export interface EvaluationHalt {
  * import { evaluatePayout, type PayoutEvaluation } from '@payout-kernel/evaluation'
  * import type { EpochMillis } from '@payout-kernel/core'
  * import { payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const p = payout({ id: 'pay_1', merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',
@@ -672,7 +672,7 @@ const approvalStage = (
  * import { buildSanctionsIndex, loadOfacSdnSync } from '@payout-kernel/screening'
  * import type { RawRisk } from '@payout-kernel/trust'
  * import { emptyLedger, parseRuleSet, payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const sdn = '7001,"VANTERPOOL, Orrin Kael","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n'

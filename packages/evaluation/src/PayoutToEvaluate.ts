@@ -19,7 +19,7 @@ import {
 import type { EventId, StartPayoutInput } from '@payout-kernel/payout-machine'
 import { decodeParty, type Party } from '@payout-kernel/screening'
 import { type Payout, parsePayout } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { eventIdOf, isActorId, isObject } from './internal/Checks.js'
 
 // ---------------------------------------------------------------- model
@@ -31,7 +31,7 @@ import { eventIdOf, isActorId, isObject } from './internal/Checks.js'
  * @example
  * import type { PayoutToEvaluate } from '@payout-kernel/evaluation'
  * import { payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const p = payout({ id: 'pay_1', merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',
@@ -138,7 +138,7 @@ export const payoutToEvaluateProblems = (u: unknown): ValidationProblem[] => {
  *
  * @example
  * import { decodePayoutToEvaluate } from '@payout-kernel/evaluation'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const decoded = decodePayoutToEvaluate({ id: 'pay_1', merchant_id: 'mer_1', beneficiary_id: 'ben_1',
@@ -200,7 +200,7 @@ export const decodePayoutToEvaluate = (u: unknown): E.Either<ValidationError, Pa
  * import { startInputOf, type PayoutToEvaluate } from '@payout-kernel/evaluation'
  * import { startPayout } from '@payout-kernel/payout-machine'
  * import { payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const p = payout({ id: 'pay_1', merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',

@@ -4,8 +4,8 @@ import { fc, test } from '@fast-check/vitest'
 import { arbGarbage } from '@payout-kernel/core/testing'
 import type { DateOfBirth, Party } from '@payout-kernel/screening'
 import { encodePayout } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   decodePayoutToEvaluate,
   evaluatePayout,

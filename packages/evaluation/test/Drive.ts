@@ -9,7 +9,7 @@ import {
   type Rejection,
   startPayout,
 } from '@payout-kernel/payout-machine'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { type PayoutEvaluation, type PayoutToEvaluate, startInputOf } from '../src/index.js'
 
 /** What driving the events did: every snapshot after each accepted event, and the refusals. */

@@ -14,8 +14,8 @@ import {
   velocityKeysOf,
   payout as velocityPayout,
 } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   type EngineAnswer,
   evaluatePayout,

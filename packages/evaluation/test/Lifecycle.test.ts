@@ -11,8 +11,8 @@ import {
 } from '@payout-kernel/payout-machine'
 import { type SanctionsIndex, screenPartyByScan } from '@payout-kernel/screening'
 import { ledgerSize } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   evaluatePayout,
   type PayoutEvaluation,

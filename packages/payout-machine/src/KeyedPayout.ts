@@ -18,8 +18,8 @@ import {
   WebhookEventId,
   withinField,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import type { PayoutConfig } from './PayoutConfig.js'
 import { actorTypes, payoutEventTypes } from './PayoutEvent.js'
 import { applyPayoutEvent, startPayout } from './PayoutLifecycle.js'
@@ -38,7 +38,7 @@ import type { AuditRecord, PayoutStep, Rejection, WebhookEvent, WebhookEventType
  * @example
  * import { type PayoutReads, startPayout } from '@payout-kernel/payout-machine'
  * import type { PayoutId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -91,7 +91,7 @@ export interface WebhookEnvelope {
  * @example
  * import { startPayoutKeyed, type PayoutWrites } from '@payout-kernel/payout-machine'
  * import type { PayoutId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayoutKeyed(
@@ -158,7 +158,7 @@ const serialized = (snapshot: PayoutSnapshot): SerializedPayout => ({
  *
  * @example
  * import { startPayout, webhookEnvelopeOf } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -195,7 +195,7 @@ const inconsistent = (payoutId: PayoutId, message: string): E.Either<KeyedPayout
  * @example
  * import { startPayoutKeyed } from '@payout-kernel/payout-machine'
  * import type { PayoutId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const input = { payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } }
@@ -254,7 +254,7 @@ export const startPayoutKeyed = (
  * @example
  * import { applyPayoutEventKeyed, startPayout } from '@payout-kernel/payout-machine'
  * import type { PayoutId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -339,7 +339,7 @@ const ReadsShape = t.type(
  *
  * @example
  * import { decodePayoutReads, serializePayout, startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -396,7 +396,7 @@ const EnvelopeShape = t.type(
  *
  * @example
  * import { decodeWebhookEnvelope, startPayout, webhookEnvelopeOf } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -470,7 +470,7 @@ const AuditRecordCodec = t.intersection(
  *
  * @example
  * import { decodeAuditRecord, startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })

@@ -5,7 +5,7 @@
  */
 import { describeValue, type ValidationError, type ValidationProblem } from '@payout-kernel/core'
 import { defaultTierBands, Tier, type TierBands, tierBands } from '@payout-kernel/trust'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -88,7 +88,7 @@ export const resolvePayoutConfig = (config?: PayoutConfig): ResolvedPayoutConfig
  *
  * @example
  * import { payoutConfig } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const ok = payoutConfig({ reviewTier: 'CRITICAL', lateReturnWindowMs: 86_400_000 })

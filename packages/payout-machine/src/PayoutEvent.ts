@@ -12,8 +12,8 @@ import {
   validationError,
 } from '@payout-kernel/core'
 import { RawRisk } from '@payout-kernel/trust'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- actors
 
@@ -250,7 +250,7 @@ export const eventActors: { readonly [K in PayoutEventType]: ReadonlyArray<Actor
  *
  * @example
  * import { type PayoutEvent, decodePayoutEvent } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const decoded = decodePayoutEvent({
@@ -359,7 +359,7 @@ const isPayoutEventFast = (u: unknown): u is PayoutEvent => {
  *
  * @example
  * import { decodePayoutEvent } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const ok = decodePayoutEvent({ type: 'SUBMITTED', eventId: 'e1', occurredAt: 0, actor: { type: 'system' } })
@@ -381,7 +381,7 @@ export const decodePayoutEvent = (u: unknown): E.Either<ValidationError, PayoutE
  *
  * @example
  * import { decodePayoutEventStrict } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const bad = decodePayoutEventStrict({

@@ -4,7 +4,7 @@
  * and webhook events of the step, or a refusal with its reason. Nothing is thrown, nothing is
  * ignored silently.
  */
-import type * as E from 'fp-ts/lib/Either.js'
+import type * as E from '#fp-ts/Either'
 import { makeLifecycle, type StartPayoutInput as StartInput, start } from './internal/Lifecycle.js'
 import { compiledStepper } from './internal/TransitionTable.js'
 import type { PayoutConfig } from './PayoutConfig.js'
@@ -23,7 +23,7 @@ const lifecycle = makeLifecycle(compiledStepper)
  *
  * @example
  * import { startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const step = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'merchant', id: 'alice' } })
@@ -46,7 +46,7 @@ export const startPayout = (input: unknown): E.Either<Rejection, PayoutStep> => 
  *
  * @example
  * import { applyPayoutEvent, startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const created = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })

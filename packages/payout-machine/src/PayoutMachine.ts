@@ -262,7 +262,7 @@ const rfiResolution = [
  *
  * @example
  * import { payoutMachine, defaultPayoutConfig, startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const created = startPayout({ payoutId: 'pay_1', eventId: 'c', occurredAt: 0, actor: { type: 'system' } })

@@ -14,8 +14,8 @@ import {
   validationError,
 } from '@payout-kernel/core'
 import { RawRisk, Tier } from '@payout-kernel/trust'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { VelocityAction } from './PayoutEvent.js'
 import { type PayoutContext, type PayoutState, payoutMachineVersion, payoutStates } from './PayoutMachine.js'
 import { type PayoutStatus, payoutStatuses } from './PayoutStatus.js'
@@ -36,7 +36,7 @@ export interface PayoutSnapshot {
  *
  * @example
  * import { startPayout, statusOf } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'merchant', id: 'u1' } })
@@ -88,7 +88,7 @@ export interface SerializedPayout {
  *
  * @example
  * import { serializePayout, startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -115,7 +115,7 @@ export const serializePayout = (snapshot: PayoutSnapshot): string => {
  *
  * @example
  * import { restorePayout, serializePayout, startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })

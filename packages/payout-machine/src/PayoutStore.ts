@@ -7,7 +7,7 @@
  * the same contract suite runs on each.
  */
 import type { EpochMillis, PayoutId, ValidationError, Versioned, WebhookEventId } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import {
   applyPayoutEventKeyed,
   decodeAuditRecord,
@@ -71,7 +71,7 @@ export interface WebhookClaim {
  * @example
  * import { inMemoryPayoutStore, type PayoutStore } from '@payout-kernel/payout-machine'
  * import type { EpochMillis } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store: PayoutStore = inMemoryPayoutStore()
@@ -117,7 +117,7 @@ export interface PayoutStore {
  *
  * @example
  * import { payoutIdOfStart } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const id = payoutIdOfStart({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -147,7 +147,7 @@ interface OutboxRow {
  * @example
  * import { inMemoryPayoutStore } from '@payout-kernel/payout-machine'
  * import type { PayoutId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryPayoutStore()

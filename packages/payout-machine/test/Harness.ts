@@ -1,5 +1,5 @@
 // Running a stream of inputs through a lifecycle implementation, keeping every result.
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { PayoutConfig, PayoutSnapshot, PayoutStep, Rejection, StartPayoutInput } from '../src/index.js'
 import { startPayout } from '../src/index.js'
 

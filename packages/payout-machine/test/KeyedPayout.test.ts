@@ -5,8 +5,8 @@
 import { fc, test } from '@fast-check/vitest'
 import type { PayoutId } from '@payout-kernel/core'
 import { arbGarbage } from '@payout-kernel/core/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   type AuditRecord,
   applyPayoutEvent,

@@ -1,8 +1,9 @@
 // Model-based: walk the machine's own graph (xstate/graph) and check that every transition of the
 // definition is reached, and that applyPayoutEvent, replaying each path, lands where XState does.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { describe, expect, it } from 'vitest'
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph'
+import * as E from '#fp-ts/Either'
 import {
   applyPayoutEvent,
   cancellableStatuses,

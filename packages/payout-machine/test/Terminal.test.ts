@@ -1,7 +1,8 @@
 // Pinned examples: each terminal status of DOMAIN.md §2, how a payout gets there, and what it means
 // for the events that come after.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { describe, expect, it } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   applyPayoutEvent,
   type PayoutConfig,

@@ -14,8 +14,8 @@
  * the text.
  */
 import { type ApiError, apiError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import {
   constantTimeEqual,
   formUrlDecode,
@@ -84,7 +84,7 @@ const secretDigits = 48
  *
  * @example
  * import { ClientId } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(ClientId.decode('ant_oc_sandbox_0123456789abcdef0123456789abcdef')))
@@ -110,7 +110,7 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
  *
  * @example
  * import { decodeClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const decoded = decodeClientSecret(`ant_ocs_sandbox_${'ab'.repeat(24)}`)
@@ -157,7 +157,7 @@ export type { ClientSecret }
  *
  * @example
  * import { decodeBasicAuthorization, encodeBasicAuthorization, type ClientCredentials } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const header = encodeBasicAuthorization(`ant_oc_staging_${'1'.repeat(32)}`, `ant_ocs_staging_${'2'.repeat(48)}`)
@@ -182,7 +182,7 @@ export interface ClientCredentials {
  *
  * @example
  * import { decodeClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const refused = decodeClientSecret('ant_ocs_sandbox_not-hex')
@@ -209,7 +209,7 @@ const environmentsText = clientEnvironments.join(', ')
  *
  * @example
  * import { decodeClientId } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(decodeClientId(`ant_oc_production_${'f'.repeat(32)}`)))
@@ -246,7 +246,7 @@ export const clientIdEnvironment = (id: ClientId): ClientEnvironment =>
  *
  * @example
  * import { decodeClientSecret, revealClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const text = `ant_ocs_production_${'0a'.repeat(24)}`
@@ -271,7 +271,7 @@ export const decodeClientSecret = (u: unknown): E.Either<CredentialRefusal, Clie
  *
  * @example
  * import { decodeClientSecret, revealClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const text = `ant_ocs_staging_${'9'.repeat(48)}`
@@ -305,7 +305,7 @@ export const maxAuthorizationLength = 1024
  *
  * @example
  * import { decodeBasicAuthorization, revealClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const id = `ant_oc_sandbox_${'a'.repeat(32)}`
@@ -431,7 +431,7 @@ export type ClientSecretDigest = t.TypeOf<typeof ClientSecretDigest>
  *
  * @example
  * import { clientSecretDigest, decodeClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const secret = decodeClientSecret(`ant_ocs_sandbox_${'b'.repeat(48)}`)
@@ -456,7 +456,7 @@ export const clientSecretDigest = async (
  *
  * @example
  * import { clientSecretDigest, clientSecretMatches, decodeClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const right = decodeClientSecret(`ant_ocs_sandbox_${'b'.repeat(48)}`)
@@ -486,7 +486,7 @@ export const clientSecretMatches = async (
  *
  * @example
  * import { credentialRefusalToApiError, decodeBasicAuthorization } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const refused = decodeBasicAuthorization(undefined)

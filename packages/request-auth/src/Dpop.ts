@@ -7,7 +7,6 @@
  * reads a clock (`now` is an argument) or throws.
  */
 import { type ApiError, apiError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import {
   base64url,
   calculateJwkThumbprint,
@@ -16,6 +15,7 @@ import {
   importJWK,
   type JWK,
 } from 'jose'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -381,7 +381,7 @@ const claimsOf = (payload: Uint8Array): Record<string, unknown> | null => {
  * @example
  * import { verifyDpopProof } from '@payout-kernel/request-auth'
  * import { signDpopProof } from '@payout-kernel/request-auth/testing'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import { generateKeyPair } from 'jose'
  * import assert from 'node:assert/strict'
  *
@@ -538,7 +538,7 @@ const equalText = (a: string, b: string): boolean => {
  *
  * @example
  * import { confirmsDpopKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const proof = { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', jti: 'j-1', iat: 0 }

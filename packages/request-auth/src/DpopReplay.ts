@@ -12,8 +12,8 @@
  * tolerance configured, by remembering a `jti` at least twice the tolerance (and a millisecond).
  */
 import { type ConditionalWrite, decodeWith, type ValidationError, type Versioned } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import {
   confirmsDpopKey,
   type DpopOptions,
@@ -150,7 +150,7 @@ const decodeRecord = decodeWith(t.type({ seenAt: Millis, expiresAt: Millis }, 'D
  *
  * @example
  * import { decodeDpopReplayRecord } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(decodeDpopReplayRecord({ seenAt: 0, expiresAt: 5, extra: 1 }), E.right({ seenAt: 0, expiresAt: 5 }))
@@ -207,7 +207,7 @@ export interface InMemoryDpopReplayStore extends DpopReplayStore {
  *
  * @example
  * import { checkDpopReplayIn, inMemoryDpopReplayStore } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryDpopReplayStore()
@@ -226,7 +226,7 @@ export const inMemoryDpopReplayStore = (): InMemoryDpopReplayStore =>
  *
  * @example
  * import { checkDpopReplayIn, inMemoryDpopReplayStore } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryDpopReplayStore()
@@ -291,7 +291,7 @@ export interface DpopCheck {
  * @example
  * import { dpopAccessTokenHash, inMemoryDpopReplayStore, verifyDpopRequest } from '@payout-kernel/request-auth'
  * import { signDpopProof } from '@payout-kernel/request-auth/testing'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
  * import assert from 'node:assert/strict'
  *

@@ -19,7 +19,7 @@
  * replaying a delivery. See `WebhookReceipt` for the dedupe itself.
  */
 import { type ValidationError, validationError, WebhookEventId } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import {
   constantTimeEqual,
   fromLowerHex,
@@ -56,7 +56,7 @@ export const webhookHeaderNames = Object.freeze({
  *
  * @example
  * import { decodeWebhookSecret, type WebhookSecrets } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const old = decodeWebhookSecret('whsec_old_0123456789abcdef')
@@ -85,7 +85,7 @@ export type WebhookBody = string | Uint8Array
  *
  * @example
  * import { decodeWebhookSecret, signWebhook } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const secret = decodeWebhookSecret('whsec_0123456789abcdef')
@@ -113,7 +113,7 @@ export interface WebhookSigningError {
  *
  * @example
  * import { decodeWebhookSecret, verifyWebhookSignature } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const secret = decodeWebhookSecret('whsec_0123456789abcdef')
@@ -226,7 +226,7 @@ const hasControlOrEdgeSpace = (s: string): boolean => {
  *
  * @example
  * import { decodeWebhookSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(decodeWebhookSecret('whsec_0123456789abcdef')))
@@ -318,7 +318,7 @@ const signingError = (
  * @example
  * import { decodeWebhookSecret, signWebhook } from '@payout-kernel/request-auth'
  * import { createHmac } from 'node:crypto'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const secret = decodeWebhookSecret('whsec_0123456789abcdef')
@@ -352,7 +352,7 @@ export const signWebhook = async (
  * @example
  * import type { WebhookEnvelopeText } from '@payout-kernel/request-auth'
  * import { startPayout, webhookEnvelopeOf } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const started = startPayout({ payoutId: 'pay_1', eventId: 'c1', occurredAt: 0, actor: { type: 'system' } })
@@ -394,7 +394,7 @@ export interface WebhookDelivery {
  * @example
  * import { decodeWebhookSecret, signWebhookEnvelope, verifyWebhookDelivery } from '@payout-kernel/request-auth'
  * import { startPayout, webhookEnvelopeOf } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const secret = decodeWebhookSecret('whsec_0123456789abcdef')
@@ -512,7 +512,7 @@ const optionsProblem = (o: WebhookVerifyOptions): string | undefined => {
  *
  * @example
  * import { decodeWebhookSecret, signWebhook, verifyWebhookSignature } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const old = decodeWebhookSecret('whsec_old_0123456789abcdef')
@@ -660,7 +660,7 @@ const headerOf = (headers: unknown, name: string): string | undefined => {
  *
  * @example
  * import { decodeWebhookSecret, signWebhook, verifyWebhookDelivery } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const secret = decodeWebhookSecret('whsec_0123456789abcdef')

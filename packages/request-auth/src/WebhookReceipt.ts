@@ -34,8 +34,8 @@ import {
   versionRead,
   WebhookEventId,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { memoryRecords } from './internal/memoryRecords.js'
 
 // ---------------------------------------------------------------- model
@@ -73,7 +73,7 @@ export type WebhookReceiptScope = t.TypeOf<typeof WebhookReceiptScope>
  *
  * @example
  * import { webhookReceiptKey, type WebhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const key = webhookReceiptKey('payouts', 'evt_1')
@@ -180,7 +180,7 @@ export type WebhookReceiptAnswer =
  *
  * @example
  * import { decideWebhookReceipt, defaultWebhookReceiptConfig, webhookReceiptKey, type WebhookReceiptDecision } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const key = webhookReceiptKey('payouts', 'evt_1')
@@ -218,7 +218,7 @@ export interface WebhookReceiptUnavailable {
  *
  * @example
  * import { webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(webhookReceiptKey('payouts', 'evt_1'), E.right({ scope: 'payouts', eventId: 'evt_1' }))
@@ -254,7 +254,7 @@ const decodeRecord = decodeWith(RecordCodec)
  *
  * @example
  * import { decodeWebhookReceiptRecord } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(
@@ -279,7 +279,7 @@ export const decodeWebhookReceiptRecord = (u: unknown): E.Either<ValidationError
  *
  * @example
  * import { decodeWebhookReceiptConfig } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(decodeWebhookReceiptConfig({ leaseMs: 30_000, retentionMs: 86_400_000 })))
@@ -299,7 +299,7 @@ const live = (read: Versioned<WebhookReceiptRecord> | null, now: number): Webhoo
  *
  * @example
  * import { decideWebhookReceipt, defaultWebhookReceiptConfig, webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const key = webhookReceiptKey('payouts', 'evt_1')
@@ -345,7 +345,7 @@ export const decideWebhookReceipt = (
  *
  * @example
  * import { completeWebhookReceipt, decideWebhookReceipt, defaultWebhookReceiptConfig, webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const key = webhookReceiptKey('payouts', 'evt_1')
@@ -382,7 +382,7 @@ export const completeWebhookReceipt = (
  *
  * @example
  * import { decideWebhookReceipt, defaultWebhookReceiptConfig, releaseWebhookReceipt, webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const key = webhookReceiptKey('payouts', 'evt_1')
@@ -418,7 +418,7 @@ export const releaseWebhookReceipt = (
  *
  * @example
  * import { inMemoryWebhookReceiptStore, webhookReceiptKey, type WebhookReceiptStore } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store: WebhookReceiptStore = inMemoryWebhookReceiptStore()
@@ -445,7 +445,7 @@ export interface WebhookReceiptStore {
  *
  * @example
  * import { inMemoryWebhookReceiptStore, receiveWebhookIn, webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryWebhookReceiptStore()
@@ -493,7 +493,7 @@ const run = async <A>(
  *
  * @example
  * import { inMemoryWebhookReceiptStore, receiveWebhookIn, webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryWebhookReceiptStore()
@@ -527,7 +527,7 @@ export const receiveWebhookIn = (
  *
  * @example
  * import { completeWebhookReceiptIn, inMemoryWebhookReceiptStore, receiveWebhookIn, webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryWebhookReceiptStore()
@@ -561,7 +561,7 @@ export const completeWebhookReceiptIn = (
  *
  * @example
  * import { inMemoryWebhookReceiptStore, receiveWebhookIn, releaseWebhookReceiptIn, webhookReceiptKey } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryWebhookReceiptStore()

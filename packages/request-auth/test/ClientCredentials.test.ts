@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto'
 import { inspect } from 'node:util'
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   accessTokenLifetime,
   type ClientSecret,

@@ -3,10 +3,10 @@
 // garbage that must be refused without a throw.
 import { fc, test } from '@fast-check/vitest'
 import * as dpop from 'dpop'
-import * as E from 'fp-ts/lib/Either.js'
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { beforeAll, describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   confirmsDpopKey,
   type DpopRefusalReason,

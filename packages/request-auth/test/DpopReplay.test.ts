@@ -1,8 +1,8 @@
 // The jti replay check: the keyed decision and the in-memory store against an obvious reference
 // (every jti seen, with when), concurrent proofs with one jti, and a store that fails.
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   checkDpopReplayIn,
   type DpopProof,

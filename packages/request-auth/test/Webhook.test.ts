@@ -9,8 +9,8 @@ import {
   type WebhookEnvelope,
   webhookEnvelopeOf,
 } from '@payout-kernel/payout-machine'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, vi } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   decodeWebhookSecret,
   defaultWebhookVerifyOptions,

@@ -3,8 +3,8 @@
 // runners failing closed.
 import { fc, test } from '@fast-check/vitest'
 import type { ConditionalWrite } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   completeWebhookReceipt,
   completeWebhookReceiptIn,

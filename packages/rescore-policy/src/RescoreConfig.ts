@@ -4,8 +4,8 @@
  * idempotency key is kept. Decoded with io-ts: bad configuration is a `ValidationError`.
  */
 import { decodeWith, type ValidationError } from '@payout-kernel/core'
-import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import type * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- codecs
 
@@ -154,7 +154,7 @@ export const defaultRescoreConfig: RescoreConfig = {
  *
  * @example
  * import { decodeRescoreConfig, defaultRescoreConfig } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(decodeRescoreConfig(defaultRescoreConfig)))

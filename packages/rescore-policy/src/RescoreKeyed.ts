@@ -18,9 +18,9 @@ import {
   versionRead,
 } from '@payout-kernel/core'
 import { decodeRescoreVerdict, encodeRescoreVerdict, type RescoreVerdictWire } from '@payout-kernel/trust'
-import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
+import { pipe } from '#fp-ts/function'
 import {
   admit,
   completedKey,
@@ -306,7 +306,7 @@ const decodeRecord = decodeWith(IdempotencyRecordCodec)
  *
  * @example
  * import { decodeIdempotencyRecord } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const stored = { _tag: 'Stored', fingerprint: 'f', firstUsedAt: 0, expiresAt: 86_400_000, status: 409,
@@ -334,7 +334,7 @@ export const decodeIdempotencyRecord = (u: unknown): E.Either<ValidationError, I
  *
  * @example
  * import { decodeBeneficiaryRescore } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(decodeBeneficiaryRescore({ lease: null, cooldownUntil: 300_000 }), E.right({ lease: null, cooldownUntil: 300_000 }))
@@ -536,7 +536,7 @@ const beneficiaryWrite = (
  *
  * @example
  * import { completeRescoreKeyed, decideRescoreKeyed, defaultRescoreConfig, noRescoreReads } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const request = {
@@ -593,7 +593,7 @@ export const completeRescoreKeyed = (
  *
  * @example
  * import { defaultRescoreConfig, failRescoreKeyed, noRescoreReads } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const lease = { merchantId: 'mer_acme', idempotencyKey: 'k-1', beneficiaryId: 'ben_1', fingerprint: 'f', startedAt: 0, expiresAt: 30_000 }

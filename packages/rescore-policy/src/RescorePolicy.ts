@@ -6,7 +6,7 @@
  * → 202 in flight → 429 cooldown → start.
  */
 import type { ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import {
   admit,
   completedKey,
@@ -272,7 +272,7 @@ const release = (state: RescoreState, lease: RescoreLease, cooldownUntil: number
  *
  * @example
  * import { completeRescore, decideRescore, defaultRescoreConfig, initialRescoreState } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const request = {
@@ -328,7 +328,7 @@ export const completeRescore = (
  *
  * @example
  * import { decideRescore, defaultRescoreConfig, failRescore, initialRescoreState } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const request = {

@@ -9,7 +9,7 @@
  * idempotency_unavailable`, and nothing of that decision is written.
  */
 import type { ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { quotaTime, unavailable } from './internal/Decision.js'
 import type { RescoreConfig } from './RescoreConfig.js'
 import {
@@ -301,7 +301,7 @@ const settleIn = async (
  *
  * @example
  * import { completeRescoreIn, decideRescoreIn, defaultRescoreConfig, inMemoryRescoreRecords } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryRescoreRecords()
@@ -337,7 +337,7 @@ export const completeRescoreIn = (
  *
  * @example
  * import { decideRescoreIn, defaultRescoreConfig, failRescoreIn, inMemoryRescoreRecords } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryRescoreRecords()

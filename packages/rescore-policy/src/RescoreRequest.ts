@@ -4,7 +4,7 @@
  * engine. Also the idempotency key's rules and the request fingerprint a key is bound to.
  */
 import { describeValue, MerchantId, type ValidationError, type ValidationProblem } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -97,7 +97,7 @@ const methodToken = /^[A-Za-z]{1,16}$/
  *
  * @example
  * import { idempotencyKeyOf } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(idempotencyKeyOf({ 'idempotency-key': 'k-1' }), E.right('k-1'))
@@ -177,7 +177,7 @@ export const requestFingerprint = (request: RescoreRequest): string =>
  *
  * @example
  * import { decodeRescoreRequest } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const bad = decodeRescoreRequest({ merchantId: 'mer_1', method: 'POST', path: '/x', beneficiaryId: 'ben_1', headers: {} })

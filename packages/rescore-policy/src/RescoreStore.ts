@@ -7,7 +7,7 @@
  * (or keeps losing the race) fails closed: `503 idempotency_unavailable`.
  */
 import type { ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { unavailable } from './internal/Decision.js'
 import type { RescoreConfig } from './RescoreConfig.js'
 import {
@@ -178,7 +178,7 @@ const settleWith = async (
  *
  * @example
  * import { completeRescoreWith, decideRescoreWith, defaultRescoreConfig, inMemoryRescoreStore } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryRescoreStore()
@@ -212,7 +212,7 @@ export const completeRescoreWith = (
  *
  * @example
  * import { decideRescoreWith, defaultRescoreConfig, failRescoreWith, inMemoryRescoreStore } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryRescoreStore()

@@ -2,7 +2,7 @@
 // scans, mutated in place. The model-based test runs it beside the real policy on the same
 // commands; both must give the same responses and effects.
 import { encodeRescoreVerdict, rescoreVerdict } from '@payout-kernel/trust'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { RescoreConfig, RescoreLease, RescoreRequest, RescoreResponse } from '../src/index.js'
 
 type Body = RescoreResponse['body']

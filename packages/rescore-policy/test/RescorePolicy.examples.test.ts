@@ -1,6 +1,7 @@
 // Pinned examples: one per row of the DOMAIN.md §6 table, and the check order where several hold.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   completeRescore,
   decideRescore,

@@ -2,8 +2,8 @@
 // (and prunes) for several merchants and beneficiaries, run on the real policy and on the
 // reference beside it; both give the same response and start the same rescores at every step.
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   completeRescore,
   decideRescore,

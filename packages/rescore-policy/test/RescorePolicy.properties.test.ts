@@ -2,8 +2,8 @@
 // never grants extra quota, no window ever admits more than N, and nothing throws on garbage.
 import { fc, test } from '@fast-check/vitest'
 import { arbGarbage } from '@payout-kernel/core/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   completeRescore,
   decideRescore,

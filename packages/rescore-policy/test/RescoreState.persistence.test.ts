@@ -4,8 +4,8 @@
 // exactly like the same history replayed on its own. The versioned maps mutate one `Map` under
 // the hood; this is the proof that no caller can see it.
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   completeRescore,
   decideRescore,

@@ -1,8 +1,8 @@
 // Races: many requests, completions and failures run at once against the in-memory
 // compare-and-set store, their reads and writes interleaved in every order fc.scheduler picks.
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   completeRescoreWith,
   decideRescoreWith,

@@ -3,9 +3,9 @@
  * and the new result is reported beside the previous one, with what moved.
  */
 import { decodeWith, describeValue, type ValidationError, validationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
+import { pipe } from '#fp-ts/function'
 import {
   type CompiledRules,
   type RuleRef,
@@ -52,7 +52,7 @@ const StoredResult = t.type({ result: ScoringResultCodec })
  *
  * @example
  * import { compileRules, parseRules, rescoreTransaction, scoreTransaction } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rule = { id: 'big', name: 'Large amount', status: 'ACTIVE', score: 700, dry_run: false,

@@ -5,9 +5,9 @@
  * the rules are loaded, and named by its field path (`rules.3.condition.all.0.op`).
  */
 import { decodeWith, describeValue, type ValidationError, validationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
+import { pipe } from '#fp-ts/function'
 import { decimalOfNumber, decimalOfString, maxDecimalLength, significantDigits } from './internal/Decimal.js'
 import { patternRefusal } from './internal/Pattern.js'
 import { defaultThresholds, type Thresholds, ThresholdsCodec } from './Thresholds.js'
@@ -296,7 +296,7 @@ const contextAt = (c: t.Context, dotted: string, value: unknown): t.Context =>
  *
  * @example
  * import { ConditionCodec } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(ConditionCodec.decode({ all: [{ field: 'amount', op: 'gte', value: '1000.00' }] })))
@@ -411,7 +411,7 @@ const strictObject = <A>(name: string, known: ReadonlyArray<string>, inner: t.Ty
  *
  * @example
  * import { RuleCodec } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rule = {
@@ -487,7 +487,7 @@ const fingerprint = (text: string): string => {
  *
  * @example
  * import { parseRules } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const parsed = parseRules(`{

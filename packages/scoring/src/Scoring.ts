@@ -5,8 +5,8 @@
  * action.
  */
 import { describeValue, type ValidationError, validationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { compileCondition, type Fields, type Probe, unknownTruth } from './internal/Evaluate.js'
 import type { Rule, RuleSet } from './Rule.js'
 import { actionOf, ScoringAction, type Thresholds } from './Thresholds.js'
@@ -53,7 +53,7 @@ export type MissingDataRule = t.TypeOf<typeof MissingDataRuleCodec>
  *
  * @example
  * import { ScoringResultCodec } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const stored = {
@@ -120,8 +120,8 @@ export type CompiledRules = {
  *
  * @example
  * import { compileRules, parseRules } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const compiled = pipe(
@@ -334,8 +334,8 @@ const scoreFields = (compiled: CompiledRules, txn: Fields, features: Fields): Sc
  *
  * @example
  * import { compileRules, parseRules, scoreTransaction } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const rules = pipe(

@@ -4,9 +4,9 @@
  * the HIGH tier starts), `reject` from 850 (where CRITICAL starts).
  */
 import { decodeWith, describeValue, type ValidationError } from '@payout-kernel/core'
-import type * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
+import type * as E from '#fp-ts/Either'
+import { pipe } from '#fp-ts/function'
 
 // ---------------------------------------------------------------- model
 
@@ -46,7 +46,7 @@ const wholeScore = (n: unknown): n is number =>
  *
  * @example
  * import { ThresholdsCodec } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(ThresholdsCodec.decode({ review: 100, reject: 150 })))
@@ -91,7 +91,7 @@ export const ThresholdsCodec: t.Type<Thresholds, { review: number; reject: numbe
  *
  * @example
  * import { thresholds } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(thresholds({ review: 100, reject: 150 }), E.right({ review: 100, reject: 150 }))

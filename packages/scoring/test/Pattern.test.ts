@@ -2,8 +2,8 @@
 // value, in the same run), the same answers as JavaScript's RegExp on ordinary values, and the
 // refusals the load-time check gives.
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { compileRules, parseRules, scoreTransaction } from '../src/index.js'
 import {
   type CompiledPattern,

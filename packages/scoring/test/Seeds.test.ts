@@ -1,6 +1,7 @@
 // Pinned examples reproducing the shapes of the seed documents 001 and 002.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { compileRules, parseRules, rescoreTransaction, scoreTransaction } from '../src/index.js'
 
 const right = <A>(e: E.Either<unknown, A>): A => {

@@ -4,7 +4,7 @@
  * format; the loaders map OFAC SDN rows and OpenSanctions entities into it.
  */
 import { type Country, describeValue, type ValidationError, validationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { daysIn, isBirthYear } from './internal/calendar.js'
 
 // ---------------------------------------------------------------- model
@@ -18,7 +18,7 @@ interface ListIdBrand {
  *
  * @example
  * import { type ListId, listId } from '@payout-kernel/screening'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const id = listId('eu_fsf')
@@ -35,7 +35,7 @@ const listIdPattern = /^[a-z0-9_]{1,64}$/
  *
  * @example
  * import { listId } from '@payout-kernel/screening'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(listId('ofac_sdn'), E.right('ofac_sdn'))
@@ -219,7 +219,7 @@ export const entryNames = (entry: ListEntry): string[] => [entry.name, ...entry.
  *
  * @example
  * import { dateOfBirth } from '@payout-kernel/screening'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(dateOfBirth('1961-02-10'), E.right({ year: 1961, month: 2, day: 10 }))

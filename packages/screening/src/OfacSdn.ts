@@ -56,7 +56,7 @@ export interface OfacSdnFiles<C = TextChunks> {
  *
  * @example
  * import { type LoadOptions, listId } from '@payout-kernel/screening'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const id = listId('ofac_cons')

@@ -6,8 +6,8 @@
  * non-targets are skipped and counted; a line that is not such an entity is rejected and reported.
  */
 import { type Country, fromDecodeErrors, type ValidationProblem } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { readCountryCode } from './internal/CountryNames.js'
 import { feedAsync, feedSync, isBlankLine, LineSplitter } from './internal/Text.js'
 import {

@@ -9,8 +9,8 @@ import {
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { type DateOfBirth, dateOfBirth } from './ListEntry.js'
 
 // ---------------------------------------------------------------- model
@@ -48,7 +48,7 @@ const PartyInput = t.intersection([
  *
  * @example
  * import { decodeParty } from '@payout-kernel/screening'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(

@@ -16,7 +16,7 @@
  * property tests).
  */
 import { type ValidationError, withinField } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { dataOf, type IndexData, pairScratch, signatureBuckets } from './internal/IndexData.js'
 import { tokenSimilarityOfChars } from './internal/TokenSimilarity.js'
 import { datesOfBirthAgree, entryNames, type ListEntry, type ListId } from './ListEntry.js'
@@ -403,7 +403,7 @@ const pairBound = (
  * @example
  * import { buildSanctionsIndex, loadOfacSdnSync, screenParty } from '@payout-kernel/screening'
  * import type { Country } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const sdn = '7001,"VANTERPOOL, Orrin Kael","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 10 Feb 1961; nationality Iran."\n'

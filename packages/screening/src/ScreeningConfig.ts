@@ -3,7 +3,7 @@
  * `clear`, and how much a disagreeing date of birth or country lowers a score.
  */
 import { describeValue, type ValidationError, type ValidationProblem } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { defaultUnmatchedTokenPenalty } from './Name.js'
 
 // ---------------------------------------------------------------- model
@@ -101,7 +101,7 @@ export const screeningConfigProblems = (config: ScreeningConfig): ValidationProb
  *
  * @example
  * import { decodeScreeningConfig } from '@payout-kernel/screening'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const config = decodeScreeningConfig({ hitThreshold: 0.95 })

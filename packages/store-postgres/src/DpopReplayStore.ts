@@ -35,7 +35,7 @@ export interface PostgresDpopReplayStore extends DpopReplayStore {
  * import { PGlite } from '@electric-sql/pglite'
  * import { checkDpopReplayIn } from '@payout-kernel/request-auth'
  * import { migrate, pgliteSql, postgresDpopReplays } from '@payout-kernel/store-postgres'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const sql = pgliteSql(new PGlite())

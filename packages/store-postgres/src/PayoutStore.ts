@@ -53,7 +53,7 @@ import {
   startPayoutKeyed,
   type WebhookEnvelope,
 } from '@payout-kernel/payout-machine'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { Sql, SqlTransaction } from './Sql.js'
 
 // ---------------------------------------------------------------- model
@@ -200,7 +200,7 @@ interface OutboxRow {
  * import { PGlite } from '@electric-sql/pglite'
  * import { migrate, pgliteSql, postgresPayoutStore } from '@payout-kernel/store-postgres'
  * import type { EpochMillis, PayoutId } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const sql = pgliteSql(new PGlite())

@@ -33,8 +33,8 @@ import {
   type RescoreRecordStore,
   type RescoreWrites,
 } from '@payout-kernel/rescore-policy'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { CorruptRecord } from './internal/CorruptRecord.js'
 import type { Sql } from './Sql.js'
 

@@ -39,7 +39,7 @@ import {
   type VelocityWrite,
   velocityRecordExpiry,
 } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { Sql, SqlTransaction } from './Sql.js'
 
 // ---------------------------------------------------------------- model
@@ -193,7 +193,7 @@ const readLocked = async (
  * import { PGlite } from '@electric-sql/pglite'
  * import { migrate, pgliteSql, postgresVelocityRecords } from '@payout-kernel/store-postgres'
  * import { evaluateAndRecordStep, parseRuleSet, payout, releaseStep } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const sql = pgliteSql(new PGlite())

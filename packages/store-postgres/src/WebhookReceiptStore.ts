@@ -39,7 +39,7 @@ export interface PostgresWebhookReceiptStore extends WebhookReceiptStore {
  * import { PGlite } from '@electric-sql/pglite'
  * import { receiveWebhookIn, webhookReceiptKey } from '@payout-kernel/request-auth'
  * import { migrate, pgliteSql, postgresWebhookReceipts } from '@payout-kernel/store-postgres'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const sql = pgliteSql(new PGlite())

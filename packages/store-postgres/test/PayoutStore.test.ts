@@ -20,9 +20,9 @@ import {
   type WebhookEvent,
 } from '@payout-kernel/payout-machine'
 import { arbPayoutEventStream, arbPayoutLifecycle } from '@payout-kernel/payout-machine/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { postgresPayoutStore } from '../src/PayoutStore.js'
 import { pgSql, type Sql, type SqlTransaction } from '../src/Sql.js'
 import { type DatabaseKind, databaseKinds, openDatabase, serverUrl, type TestDatabase } from './databases.js'

@@ -18,9 +18,9 @@ import {
   type WebhookReceiptStore,
   webhookReceiptKey,
 } from '@payout-kernel/request-auth'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { postgresDpopReplays } from '../src/DpopReplayStore.js'
 import { pgSql } from '../src/Sql.js'
 import { postgresWebhookReceipts } from '../src/WebhookReceiptStore.js'

@@ -10,9 +10,9 @@ import {
   defaultRescoreConfig,
   type RescoreConfig,
 } from '@payout-kernel/rescore-policy'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { migrate, pgSql, postgresRescoreRecords } from '../src/index.js'
 import { databaseKinds, databaseOf, openDatabase, serverRequired, type TestDatabase } from './databases.js'
 import { runWorkers } from './processes.js'

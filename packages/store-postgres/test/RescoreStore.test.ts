@@ -18,9 +18,9 @@ import {
   playRescoreScript,
   playRescoreScriptIn,
 } from '@payout-kernel/rescore-policy/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { pgSql, postgresRescoreRecords, type Sql } from '../src/index.js'
 import { databaseKinds, databaseOf, openDatabase, type TestDatabase } from './databases.js'
 

@@ -22,9 +22,9 @@ import {
   velocityKeysOf,
 } from '@payout-kernel/velocity'
 import { arbHistory, arbRuleSet } from '@payout-kernel/velocity/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { pgSql, type Sql } from '../src/index.js'
 import { postgresVelocityRecords } from '../src/VelocityStore.js'
 import { databaseKinds, databaseOf, openDatabase, type TestDatabase } from './databases.js'

@@ -3,8 +3,8 @@
 // interleave at random), all payouts at once. A store error is retried; a refusal is reported.
 import type { PayoutId } from '@payout-kernel/core'
 import type { PayoutConfig } from '@payout-kernel/payout-machine'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
+import * as E from '#fp-ts/Either'
 import { postgresPayoutStore } from '../src/PayoutStore.js'
 import { pgSql } from '../src/Sql.js'
 import { workerDone, workerInput } from './processes.js'

@@ -8,8 +8,8 @@ import {
   type RescoreConfig,
   type RescoreResponse,
 } from '@payout-kernel/rescore-policy'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
+import * as E from '#fp-ts/Either'
 import { pgSql, postgresRescoreRecords } from '../src/index.js'
 import { workerDone, workerInput } from './processes.js'
 

@@ -2,8 +2,8 @@
 // beneficiary, near a block limit shared with the other workers) through the PostgreSQL velocity
 // store, one evaluate-and-record decision each, and reports what each decision answered.
 import { evaluateAndRecordStep, parsePayout, parseRuleSet } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
+import * as E from '#fp-ts/Either'
 import { pgSql } from '../src/index.js'
 import { postgresVelocityRecords } from '../src/VelocityStore.js'
 import { workerDone, workerInput } from './processes.js'

@@ -37,7 +37,7 @@ import {
   type RescoreRecordStore,
   type RescoreWrites,
 } from '@payout-kernel/rescore-policy'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { counterTtl, rescoreExpiry } from './internal/Expiry.js'
 import { deleteIfLua, pruneQuotaLua, rescoreReadLua, writeLua } from './internal/Lua.js'
 import { CorruptRecord, kindOf, parseRecord, scanKeys } from './internal/Records.js'

@@ -34,7 +34,7 @@ import {
   type VelocityWrite,
   velocityRecordExpiry,
 } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { counterTtl, velocityTtl } from './internal/Expiry.js'
 import { deleteIfLua, writeLua } from './internal/Lua.js'
 import { parseRecord, scanKeys } from './internal/Records.js'
@@ -127,7 +127,7 @@ const pause = (attempt: number): Promise<void> =>
  * @example
  * import { redisVelocityRecords, type RedisCommands } from '@payout-kernel/store-redis'
  * import { evaluateAndRecordStep, parseRuleSet, payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * // No server here: a client that times out, as a stalled one does.

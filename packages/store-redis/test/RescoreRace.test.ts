@@ -11,8 +11,8 @@ import {
   defaultRescoreConfig,
   type RescoreConfig,
 } from '@payout-kernel/rescore-policy'
-import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { connectRedis, type RedisRescoreLayout, redisRescoreRecords } from '../src/index.js'
 import { runWorkers } from './processes.js'
 import { databaseOf, onRedis, openRedis, ready, redisRequired, type TestRedis, versionOf } from './redis.js'

@@ -23,8 +23,8 @@ import {
   playRescoreScriptIn,
   type RescoreScriptStep,
 } from '@payout-kernel/rescore-policy/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { connectRedis, type RedisRescoreLayout, redisRescoreRecords } from '../src/index.js'
 import { counting, databaseOf, onRedis, openRedis, ready, type TestRedis } from './redis.js'
 

@@ -26,8 +26,8 @@ import {
   velocityKeysOf,
 } from '@payout-kernel/velocity'
 import { arbHistory, arbRuleSet } from '@payout-kernel/velocity/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { connectRedis, type RedisCommands, redisVelocityRecords } from '../src/index.js'
 import { runWorkers } from './processes.js'
 import { databaseOf, onRedis, openRedis, ready, type TestRedis } from './redis.js'

@@ -11,7 +11,7 @@ import {
   type RescoreConfig,
   type RescoreResponse,
 } from '@payout-kernel/rescore-policy'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import {
   connectRedis,
   type RedisCommands,

@@ -2,7 +2,7 @@
 // beneficiary, near a block limit shared with the other workers) through the Redis velocity
 // store, one evaluate-and-record decision each, and reports what each decision answered.
 import { evaluateAndRecordStep, parsePayout, parseRuleSet } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { connectRedis, redisVelocityRecords } from '../src/index.js'
 import { workerDone, workerInput } from './processes.js'
 import { ready } from './redis.js'

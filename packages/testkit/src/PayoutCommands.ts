@@ -22,7 +22,7 @@ import {
 import { arbPayoutConfig, arbStartPayoutInput } from '@payout-kernel/payout-machine/testing'
 import type { RawRisk } from '@payout-kernel/trust'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -240,7 +240,7 @@ export const payoutCommands = (
  * @example
  * import { payoutServiceProperty, type PayoutReply } from '@payout-kernel/testkit'
  * import { applyPayoutEvent, startPayout, type PayoutSnapshot } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * // A service that keeps the snapshot in memory and answers with what the machine did.

@@ -18,7 +18,7 @@ import {
 } from '@payout-kernel/rescore-policy'
 import { arbRescoreRequest, type RescoreRequestPools } from '@payout-kernel/rescore-policy/testing'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -197,7 +197,7 @@ export const rescoreCommands = (
  * @example
  * import { rescoreServiceProperty } from '@payout-kernel/testkit'
  * import { completeRescoreWith, decideRescoreWith, defaultRescoreConfig, failRescoreWith, inMemoryRescoreStore } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * // The service of docs/rescore.md: the policy over an in-memory compare-and-set store.

@@ -8,8 +8,8 @@ import {
   startPayout,
 } from '@payout-kernel/payout-machine'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
 import { expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { type PayoutReply, type PayoutServiceUnderTest, payoutServiceProperty } from '../src/index.js'
 
 /** A service as a team would write it: the snapshot stored as JSON between deliveries. */

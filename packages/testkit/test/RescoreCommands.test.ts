@@ -8,8 +8,8 @@ import {
   type RescoreResponse,
 } from '@payout-kernel/rescore-policy'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
 import { expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { type RescoreHarness, type RescoreServiceUnderTest, rescoreServiceProperty } from '../src/index.js'
 
 /** The service of docs/rescore.md: the policy over an in-memory compare-and-set store. */

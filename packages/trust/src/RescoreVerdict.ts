@@ -9,7 +9,7 @@ import {
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { InvalidBands, TierBands } from './Tier.js'
 import { defaultTierBands, Tier, tierOf } from './Tier.js'
 import {
@@ -101,7 +101,7 @@ const evaluationFrom = (
  *
  * @example
  * import { rescoreVerdict } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const verdict = rescoreVerdict({
@@ -149,8 +149,8 @@ export const rescoreVerdict = (input: RescoreVerdictInput): E.Either<ValidationE
  *
  * @example
  * import { encodeRescoreVerdict, rescoreVerdict } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const first = pipe(
@@ -234,7 +234,7 @@ const wireEvaluation = (
  *
  * @example
  * import { decodeRescoreVerdict, encodeRescoreVerdict } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const wire = {

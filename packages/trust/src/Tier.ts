@@ -2,8 +2,8 @@
  * Tiers name risk, not trust: LOW, MEDIUM, HIGH, CRITICAL, each a band of raw risk.
  */
 import { describeValue, type ValidationProblem } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import type { RawRisk } from './TrustScore.js'
 
 // ---------------------------------------------------------------- model
@@ -57,7 +57,7 @@ export type TierBands = ReadonlyArray<TierBand> & TierBandsBrand
  *
  * @example
  * import { tierBands } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const result = tierBands([{ tier: 'LOW', min: 0, max: 1000 }])
@@ -77,7 +77,7 @@ export interface InvalidBands {
  *
  * @example
  * import { tierBands, tierOf, type RawRisk } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const strict = tierBands([

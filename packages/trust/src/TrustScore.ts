@@ -3,8 +3,8 @@
  * (`(1000 − raw) / 1000`, in [0, 1], higher is more trustworthy, exact to 3 decimals).
  */
 import { describeValue, type ValidationError, validationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -63,7 +63,7 @@ export type TrustScore = t.TypeOf<typeof TrustScore>
  *
  * @example
  * import { rawRisk } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(rawRisk(720), E.right(720))
@@ -80,7 +80,7 @@ export const rawRisk = (u: unknown, field = 'raw'): E.Either<ValidationError, Ra
  *
  * @example
  * import { trustFromRisk } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(trustFromRisk(423), E.right(0.577))
@@ -121,7 +121,7 @@ const trustString = /^(?:0(?:\.\d{1,3})?|1(?:\.0{1,3})?)$/
  *
  * @example
  * import { decodeTrustScore } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.deepEqual(decodeTrustScore('0.577'), E.right(0.577))

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
 import { arbGarbage } from '@payout-kernel/core/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   decodeTrustScore,
   defaultTierBands,

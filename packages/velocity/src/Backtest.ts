@@ -4,7 +4,7 @@
  * what each rule would have caught and — with two sets — every decision that differs.
  */
 import { formatMoney, money, type ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { type Amount, add, toBigInt } from './internal/Amount.js'
 import { type Conversions, conversionsOf } from './internal/Assess.js'
 import { Engine } from './internal/Replay.js'
@@ -255,7 +255,7 @@ class Replay {
  *
  * @example
  * import { backtest, parseRuleSet, payout, type Payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rule = { id: 'count', name: 'Daily count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 2 }

@@ -33,8 +33,8 @@ import {
   versionRead,
   withinField,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import {
   type AnyRecord,
   addSum,
@@ -190,7 +190,7 @@ export type VelocityStoreError =
  *
  * @example
  * import { inMemoryVelocityStore, type VelocityRecordStore } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store: VelocityRecordStore = inMemoryVelocityStore()
@@ -227,7 +227,7 @@ export interface InMemoryVelocityStore extends VelocityRecordStore {
  *
  * @example
  * import { VelocityRecord } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * assert.ok(E.isRight(VelocityRecord.decode({ kind: 'lifetime', born: '0/pay_1', count: 1, sums: { USD: '5' }, values: {} })))
@@ -240,7 +240,7 @@ export const VelocityRecord: t.Type<VelocityRecord, VelocityRecord, unknown> = R
  *
  * @example
  * import { decodeVelocityRecord } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const bad = decodeVelocityRecord({ kind: 'rolling', latest: 10, until: 70, events: [{ id: 'pay_1', t: 10, currency: 'USD', minor: 1.5, value: null }] })
@@ -283,7 +283,7 @@ const keyOf = (slot: Slot): VelocityKey => ({
  *
  * @example
  * import { parseRuleSet, payout, velocityKeysOf } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'daily', name: 'Daily', kind: 'max_daily_amount',
@@ -374,7 +374,7 @@ const refuseReads = (
  *
  * @example
  * import { evaluateKeyed, parseRuleSet, payout, velocityKeysOf } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'count', name: 'Daily count', kind: 'max_daily_count',
@@ -499,7 +499,7 @@ const byKey = (a: VelocityWrite, b: VelocityWrite): number => (a.key < b.key ? -
  *
  * @example
  * import { decideKeyed, evaluateKeyed, parseRuleSet, payout, velocityKeysOf } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'count', name: 'Daily count', kind: 'max_daily_count',
@@ -523,7 +523,7 @@ const byKey = (a: VelocityWrite, b: VelocityWrite): number => (a.key < b.key ? -
  * @example
  * import { decodeVelocityRecord, evaluateAndRecordStep, inMemoryVelocityStore, parseRuleSet, payout, releaseStep,
  *   velocityKeysOf } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'hour', name: 'Hourly count', kind: 'max_daily_count',
@@ -646,7 +646,7 @@ const uncounting = (
  *
  * @example
  * import { releaseKeyed } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const own = { kind: 'payout', id: 'pay_1', t: 0, liveUntil: null, currency: 'USD', minor: '500',
@@ -690,7 +690,7 @@ export const releaseKeyed = (
  *
  * @example
  * import { evaluateAndRecordStep, inMemoryVelocityStore, parseRuleSet, payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'count', name: 'Daily count', kind: 'max_daily_count',
@@ -726,7 +726,7 @@ export const evaluateAndRecordStep = (
  *
  * @example
  * import { evaluateAndRecordStep, inMemoryVelocityStore, parseRuleSet, payout, releaseStep } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'count', name: 'Daily count', kind: 'max_daily_count',
@@ -770,7 +770,7 @@ export const releaseStep = (payoutId: string): VelocityStep<ValidationError, boo
  *
  * @example
  * import { runStep, releaseStep } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const asked: string[][] = []
@@ -821,7 +821,7 @@ const expiryOfJson = (value: unknown): number | null => {
  *
  * @example
  * import { inMemoryVelocityStore, releaseStep } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const store = inMemoryVelocityStore([['p/pay_1', { version: 1, value: { kind: 'payout', id: 'pay_1', t: 'soon' } }]])

@@ -6,7 +6,7 @@
  * costs time proportional to the steps in between (the store is shared and rerooted, Baker's trick).
  */
 import type { ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { factOf, newStore, record, refuseRecord, release, storeSize, track } from './internal/Store.js'
 import { change, handle, storeOf } from './internal/Versions.js'
 import type { Payout } from './Payout.js'
@@ -38,7 +38,7 @@ export interface Ledger {
  *
  * @example
  * import { emptyLedger, ledgerSize, parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }] })
@@ -59,7 +59,7 @@ export const emptyLedger = (...ruleSets: ReadonlyArray<RuleSet>): Ledger => {
  *
  * @example
  * import { emptyLedger, evaluate, parseRuleSet, trackRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }] })
@@ -77,7 +77,7 @@ export const trackRuleSet = (ledger: Ledger, ruleSet: RuleSet): Ledger =>
  *
  * @example
  * import { emptyLedger, ledgerSize, parseRuleSet, payout, recordPayout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }] })
@@ -104,7 +104,7 @@ export const recordPayout = (ledger: Ledger, payout: Payout): E.Either<Validatio
  *
  * @example
  * import { emptyLedger, ledgerSize, parseRuleSet, payout, recordPayout, releasePayout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }] })

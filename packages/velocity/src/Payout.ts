@@ -18,7 +18,7 @@ import {
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -27,7 +27,7 @@ import * as E from 'fp-ts/lib/Either.js'
  *
  * @example
  * import { payout, type Payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const p = payout({ id: 'pay_1', merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',
@@ -255,7 +255,7 @@ const decodeWithNames = (wire: Wire, u: unknown): E.Either<ValidationError, Payo
  *
  * @example
  * import { payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const bad = payout({ id: 'pay_1', merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',
@@ -271,7 +271,7 @@ export const payout = (input: unknown): E.Either<ValidationError, Payout> => dec
  *
  * @example
  * import { parsePayout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const p = parsePayout({ id: 'pay_1', merchant_id: 'mer_1', beneficiary_id: 'ben_1', instrument_id: 'ins_1',
@@ -287,7 +287,7 @@ export const parsePayout = (json: unknown): E.Either<ValidationError, Payout> =>
  *
  * @example
  * import { encodePayout, parsePayout, payout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const p = payout({ id: 'pay_1', merchantId: 'mer_1', beneficiaryId: 'ben_1', instrumentId: 'ins_1',

@@ -16,7 +16,7 @@ import {
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { isTimeZone, type VelocityWindow, type WeekStart } from './VelocityWindow.js'
 
 // ---------------------------------------------------------------- model
@@ -170,7 +170,7 @@ export interface RuleFilters {
  *
  * @example
  * import { parseRuleSet, type Rule } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'txn', name: 'Per payout', kind: 'max_amount_per_txn',
@@ -625,7 +625,7 @@ const fail = (problems: Problems): E.Either<ValidationError, never> =>
  *
  * @example
  * import { parseRule } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const bad = parseRule({ id: 'd', name: 'Daily', kind: 'max_daily_amount', action: 'block', enabled: true,
@@ -645,7 +645,7 @@ export const parseRule = (json: unknown): E.Either<ValidationError, Rule> => {
  *
  * @example
  * import { parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const ok = parseRuleSet({ version: 3, rules: [{ id: 'daily', name: 'Daily cap', kind: 'max_daily_amount',
@@ -701,7 +701,7 @@ const encodeWindow = (w: VelocityWindow): Record<string, unknown> =>
  *
  * @example
  * import { encodeRule, parseRule } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rule = parseRule({ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'review', enabled: true, threshold: 5 })
@@ -745,7 +745,7 @@ export const encodeRule = (rule: Rule): Record<string, unknown> => {
  *
  * @example
  * import { encodeRuleSet, parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [] })
@@ -774,8 +774,8 @@ const unknownRule = (ruleId: string): E.Either<ValidationError, never> =>
  *
  * @example
  * import { addRule, parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const next = pipe(parseRuleSet({ version: 1, rules: [] }), E.flatMap((rs) =>
@@ -799,8 +799,8 @@ export const addRule = (ruleSet: RuleSet, ruleJson: unknown): E.Either<Validatio
  *
  * @example
  * import { parseRuleSet, updateRule } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const rule = { id: 'n', name: 'Daily count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }
@@ -835,8 +835,8 @@ export const updateRule = (
  *
  * @example
  * import { parseRuleSet, removeRule } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }] })
@@ -870,8 +870,8 @@ const setEnabled =
  *
  * @example
  * import { disableRule, enableRule, parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }] })
@@ -886,8 +886,8 @@ export const enableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<Validati
  *
  * @example
  * import { disableRule, parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
- * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as E from '#fp-ts/Either'
+ * import { pipe } from '#fp-ts/function'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 1, rules: [{ id: 'n', name: 'Count', kind: 'max_daily_count', action: 'block', enabled: true, threshold: 5 }] })

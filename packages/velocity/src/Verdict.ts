@@ -4,7 +4,7 @@
  * against its limit. A what-if: evaluating changes nothing.
  */
 import { formatMoney, money, type Rounding, type ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { type Assessment, actionOf, assess, conversionsOf } from './internal/Assess.js'
 import { compileRule, factOf } from './internal/Store.js'
 import { storeOf } from './internal/Versions.js'
@@ -191,7 +191,7 @@ const describe = (
  *
  * @example
  * import { emptyLedger, evaluate, parseRuleSet, payout, recordPayout } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const rs = parseRuleSet({ version: 2, rules: [{ id: 'daily', name: 'Daily cap', kind: 'max_daily_amount',

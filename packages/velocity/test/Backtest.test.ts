@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
 import { formatMoney, money } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { backtest, emptyLedger, evaluate, type Payout, recordPayout } from '../src/index.js'
 import { arbHistory, arbRuleSet } from '../src/testing/index.js'
 

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
 import { convertMoney, currencyScales, money, type Rounding } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import { expect } from 'vitest'
+import * as E from '#fp-ts/Either'
 import { conversionsOf, convert } from '../src/internal/Assess.js'
 
 const currencies = Object.keys(currencyScales).filter((c) => /^[A-Z]{3,4}$/.test(c))

@@ -8,8 +8,8 @@
 import { fc, test } from '@fast-check/vitest'
 import type { Versioned } from '@payout-kernel/core'
 import { arbGarbage } from '@payout-kernel/core/testing'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   countedKeysOf,
   decideKeyed,

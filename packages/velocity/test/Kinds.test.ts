@@ -1,6 +1,7 @@
 // One pinned example per rule kind: a small history and the verdict on the next payout.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { describe, expect, it } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   emptyLedger,
   evaluate,

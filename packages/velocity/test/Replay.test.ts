@@ -1,8 +1,8 @@
 // The backtest's engine against the naive scan of the history and against the ledger, with sweeps
 // and log compaction forced on every step so dropping keys and reusing their slots is exercised.
 import { fc, test } from '@fast-check/vitest'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   backtest,
   calendarPeriod,

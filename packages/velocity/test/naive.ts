@@ -1,7 +1,7 @@
 // The obviously correct reference: a velocity verdict computed by scanning the whole history of
 // recorded payouts, with no ledger, no trackers and no expiry.
 import { convertMoney, formatMoney, money, type Rounding } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { Payout, Rule, RuleSet } from '../src/index.js'
 import { calendarPeriod, inWindow } from '../src/index.js'
 

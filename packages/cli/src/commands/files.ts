@@ -1,7 +1,7 @@
 // Reading the JSON documents commands take (rule sets, rates), with errors that say which file.
 import fs from 'node:fs'
 import type { ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { explainProblems } from './io.js'
 
 /** A file's problem, ready to print: the file and what is wrong in it. */

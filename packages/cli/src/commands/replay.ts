@@ -13,8 +13,8 @@ import {
   resolvePayoutConfig,
   startPayout,
 } from '@payout-kernel/payout-machine'
-import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
+import * as E from '#fp-ts/Either'
 import { describeBadLine, isBadLine, progressFor, readRecords } from '../input.js'
 import { inputFile, readJsonFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'

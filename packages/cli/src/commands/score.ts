@@ -1,7 +1,7 @@
 // `payout-kernel score --rules rules.json --transactions txns.ndjson`: every transaction scored,
 // results as NDJSON on stdout, a summary on stderr.
 import { compileRules, parseRules, type ScoringAction, scoreTransaction } from '@payout-kernel/scoring'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { describeBadLine, isBadLine, progressFor, readRecords } from '../input.js'
 import { inputFile, readJsonFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'

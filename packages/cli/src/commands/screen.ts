@@ -22,8 +22,8 @@ import {
   type ScreeningOutcome,
   screenParty,
 } from '@payout-kernel/screening'
-import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
+import * as E from '#fp-ts/Either'
 import { describeBadLine, progressFor } from '../input.js'
 import { type FileProblem, inputFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'

@@ -10,8 +10,8 @@ import {
   type RuleReport,
   type RuleSetReport,
 } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
 import pc from 'picocolors'
+import * as E from '#fp-ts/Either'
 import { historyInThread, historyInWorker } from '../history.js'
 import { describeBadLine, progressFor } from '../input.js'
 import { inputFile, readJsonFile } from './files.js'

@@ -1,6 +1,6 @@
 // `payout-kernel trust <raw>`: the engine's raw risk as trust score, tier and the verdict fields.
 import { type RawRisk, tierOf, trustFromRisk } from '@payout-kernel/trust'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { exitCodes, explainProblems } from './io.js'
 
 /**

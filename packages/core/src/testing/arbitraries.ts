@@ -89,7 +89,7 @@ export const arbMoney = (
  * @example
  * import { arbDecimalAmount } from '@payout-kernel/core/testing'
  * import { parseMoney } from '@payout-kernel/core'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbDecimalAmount('BHD'), (s) => E.isRight(parseMoney(s, 'BHD'))))

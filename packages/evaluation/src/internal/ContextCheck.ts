@@ -18,7 +18,7 @@ import {
 } from '@payout-kernel/screening'
 import { RawRisk } from '@payout-kernel/trust'
 import type { EvaluateOptions, Ledger, RuleSet, VelocityReads } from '@payout-kernel/velocity'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { CheckerApproval, EngineAnswer } from '../EvaluationContext.js'
 import { isActorId, isObject, type Obj } from './Checks.js'
 

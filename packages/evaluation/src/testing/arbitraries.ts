@@ -38,7 +38,7 @@ import {
 } from '@payout-kernel/velocity'
 import { arbPayout, arbRuleSet, interestingInstants } from '@payout-kernel/velocity/testing'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type {
   CheckerApproval,
   EngineAnswer,
@@ -209,7 +209,7 @@ const maybe = <A, B>(
  * @example
  * import { arbPayoutEvaluationContext, arbPayoutToEvaluate } from '@payout-kernel/evaluation/testing'
  * import { evaluatePayout } from '@payout-kernel/evaluation'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(

@@ -13,8 +13,8 @@ import {
   type ValidationProblem,
   type WebhookEventId,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 import { type PayoutConfig, resolvePayoutConfig } from '../PayoutConfig.js'
 import {
   type Actor,

@@ -7,7 +7,7 @@ import { arbGarbage, arbId } from '@payout-kernel/core/testing'
 import type { RawRisk } from '@payout-kernel/trust'
 import { arbTierBands } from '@payout-kernel/trust/testing'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { transitionTable } from '../internal/TransitionTable.js'
 import { defaultPayoutConfig, type ResolvedPayoutConfig } from '../PayoutConfig.js'
 import {
@@ -100,7 +100,7 @@ export const arbPayoutEventOf = <K extends PayoutEventType>(type: K): fc.Arbitra
  * @example
  * import { arbPayoutEvent } from '@payout-kernel/payout-machine/testing'
  * import { decodePayoutEvent } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbPayoutEvent, (e) => E.isRight(decodePayoutEvent(e))))
@@ -132,7 +132,7 @@ export const arbPayoutConfig: fc.Arbitrary<ResolvedPayoutConfig> = fc.record({
  * @example
  * import { arbStartPayoutInput } from '@payout-kernel/payout-machine/testing'
  * import { startPayout } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbStartPayoutInput, (input) => E.isRight(startPayout(input))))
@@ -268,7 +268,7 @@ const walk = (
  * @example
  * import { arbPayoutLifecycle } from '@payout-kernel/payout-machine/testing'
  * import { applyPayoutEvent, startPayout, terminalStatuses, type PayoutSnapshot } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  * import assert from 'node:assert/strict'
  *
@@ -315,7 +315,7 @@ export type StreamItem =
  * @example
  * import { arbPayoutEventStream } from '@payout-kernel/payout-machine/testing'
  * import { applyPayoutEvent, startPayout, type PayoutSnapshot } from '@payout-kernel/payout-machine'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  * import assert from 'node:assert/strict'
  *

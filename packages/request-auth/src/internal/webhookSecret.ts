@@ -12,7 +12,7 @@ const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
  *
  * @example
  * import { decodeWebhookSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
  * const secret = decodeWebhookSecret('whsec_0123456789abcdef0123456789abcdef')

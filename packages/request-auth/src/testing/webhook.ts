@@ -4,7 +4,7 @@
  * entries) and hostile ones that must be refused (near misses and garbage).
  */
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import {
   type ClientEnvironment,
   type ClientId,
@@ -64,7 +64,7 @@ export const arbClientId = (environment?: ClientEnvironment): fc.Arbitrary<Clien
  * @example
  * import { arbClientSecretText } from '@payout-kernel/request-auth/testing'
  * import { decodeClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbClientSecretText(), (text) => E.isRight(decodeClientSecret(text))))
@@ -140,7 +140,7 @@ const percentSome = (s: string, picks: ReadonlyArray<boolean>, upper: boolean): 
  * @example
  * import { arbBasicAuthorization } from '@payout-kernel/request-auth/testing'
  * import { decodeBasicAuthorization } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbBasicAuthorization, ({ header, clientId }) => {
@@ -173,7 +173,7 @@ export const arbBasicAuthorization: fc.Arbitrary<ClientCredentialsSample & { rea
  * @example
  * import { arbHostileCredential } from '@payout-kernel/request-auth/testing'
  * import { decodeClientId, decodeClientSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbHostileCredential, (u) => E.isLeft(decodeClientId(u)) && E.isLeft(decodeClientSecret(u))))
@@ -232,7 +232,7 @@ const base64Garbage = fc.string({
  * @example
  * import { arbHostileBasicAuthorization } from '@payout-kernel/request-auth/testing'
  * import { decodeBasicAuthorization } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbHostileBasicAuthorization, (header) => E.isLeft(decodeBasicAuthorization(header))))
@@ -295,7 +295,7 @@ export const arbHostileBasicAuthorization: fc.Arbitrary<unknown> = fc.oneof(
  * @example
  * import { arbWebhookSecretText } from '@payout-kernel/request-auth/testing'
  * import { decodeWebhookSecret } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbWebhookSecretText, (text) => E.isRight(decodeWebhookSecret(text))))
@@ -402,7 +402,7 @@ export const arbWebhookSignatureHeader = (v1: ReadonlyArray<string>): fc.Arbitra
  * @example
  * import { arbHostileWebhookSignatureHeader } from '@payout-kernel/request-auth/testing'
  * import { decodeWebhookSecret, verifyWebhookSignature } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  * import assert from 'node:assert/strict'
  *
@@ -432,7 +432,7 @@ export const arbHostileWebhookSignatureHeader: fc.Arbitrary<unknown> = fc.oneof(
  * @example
  * import { arbHostileWebhookTimestamp } from '@payout-kernel/request-auth/testing'
  * import { decodeWebhookSecret, verifyWebhookSignature } from '@payout-kernel/request-auth'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  * import assert from 'node:assert/strict'
  *

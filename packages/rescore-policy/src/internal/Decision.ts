@@ -14,7 +14,7 @@ import {
   type ValidationProblem,
 } from '@payout-kernel/core'
 import { encodeRescoreVerdict, type RescoreVerdictWire, rescoreVerdict } from '@payout-kernel/trust'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { merchantQuotaLimit, type RescoreConfig } from '../RescoreConfig.js'
 import { decodeRescoreRequest, idempotencyKeyOf, type RescoreRequest } from '../RescoreRequest.js'
 import {

@@ -23,7 +23,7 @@ const visible = fc.constantFrom(
  * @example
  * import { arbIdempotencyKey } from '@payout-kernel/rescore-policy/testing'
  * import { idempotencyKeyOf } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbIdempotencyKey, (k) => E.isRight(idempotencyKeyOf({ 'Idempotency-Key': k }))))
@@ -88,7 +88,7 @@ type Flaw = 'none' | 'no-key' | 'long-key' | 'bad-id' | 'other-path' | 'lowercas
  * @example
  * import { arbRescoreRequest } from '@payout-kernel/rescore-policy/testing'
  * import { decodeRescoreRequest } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbRescoreRequest(), (r) => E.isRight(decodeRescoreRequest(r))))
@@ -137,7 +137,7 @@ const durationMs = (min: number, max: number): fc.Arbitrary<PositiveMillis> =>
  * @example
  * import { arbRescoreConfig } from '@payout-kernel/rescore-policy/testing'
  * import { decodeRescoreConfig } from '@payout-kernel/rescore-policy'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbRescoreConfig, (c) => E.isRight(decodeRescoreConfig(c))))

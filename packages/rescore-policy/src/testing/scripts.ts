@@ -7,7 +7,7 @@
  */
 
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { RescoreConfig } from '../RescoreConfig.js'
 import { completeRescore, decideRescore, failRescore, type StartEngineRescore } from '../RescorePolicy.js'
 import {

@@ -4,7 +4,7 @@
  * Semantics are in docs/scoring.md; `test/reference.ts` is the tree-walking interpreter it must
  * agree with.
  */
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { Comparison, Condition } from '../Rule.js'
 import {
   canonicalText,

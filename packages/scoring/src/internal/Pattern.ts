@@ -24,8 +24,8 @@
  */
 import type { AST } from '@eslint-community/regexpp'
 import { RegExpParser } from '@eslint-community/regexpp'
-import * as E from 'fp-ts/lib/Either.js'
 import { RE2JS } from 're2js'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 

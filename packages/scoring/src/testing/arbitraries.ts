@@ -4,7 +4,7 @@
  * generated rules match generated transactions often.
  */
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { type Condition, parseRules, type RuleSet } from '../Rule.js'
 
 // ---------------------------------------------------------------- vocabulary
@@ -108,7 +108,7 @@ const arbComparison: fc.Arbitrary<Condition> = arbPath.chain((field) =>
  * @example
  * import { arbCondition } from '@payout-kernel/scoring/testing'
  * import { ConditionCodec } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbCondition, (c) => E.isRight(ConditionCodec.decode(c))))
@@ -144,7 +144,7 @@ export interface RuleWire {
  * @example
  * import { arbRuleWire } from '@payout-kernel/scoring/testing'
  * import { RuleCodec } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbRuleWire, (r) => E.isRight(RuleCodec.decode(r))))
@@ -186,7 +186,7 @@ export interface RuleSetWire {
  * @example
  * import { arbThresholdsWire } from '@payout-kernel/scoring/testing'
  * import { thresholds } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbThresholdsWire, (th) => E.isRight(thresholds(th))))
@@ -202,7 +202,7 @@ export const arbThresholdsWire: fc.Arbitrary<{ readonly review: number; readonly
  * @example
  * import { arbRuleSetWire } from '@payout-kernel/scoring/testing'
  * import { parseRules } from '@payout-kernel/scoring'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbRuleSetWire, (doc) => E.isRight(parseRules(doc))))

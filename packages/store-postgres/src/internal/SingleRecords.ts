@@ -6,7 +6,7 @@
  * round trip and atomic by itself. Versions come from one sequence per table family.
  */
 import type { ConditionalWrite, ValidationError, Versioned } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { Sql } from '../Sql.js'
 import { CorruptRecord } from './CorruptRecord.js'
 

@@ -2,7 +2,7 @@
  * A record as the stores keep it, `<version>:<json>`, and what a scan finds under a prefix.
  */
 import type { ValidationError } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { RedisCommands } from '../RedisClient.js'
 
 /** A stored record that does not decode: the decision that read it fails closed. */

@@ -4,7 +4,7 @@
 import type { EvaluationId } from '@payout-kernel/core'
 import { arbId } from '@payout-kernel/core/testing'
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { type RescoreVerdict, type RescoreVerdictInput, rescoreVerdict } from '../RescoreVerdict.js'
 import { type TierBands, tierBands, tiers } from '../Tier.js'
 import type { RawRisk } from '../TrustScore.js'
@@ -51,7 +51,7 @@ const arbEvaluation = fc.record({
  * @example
  * import { arbRescoreVerdictInput } from '@payout-kernel/trust/testing'
  * import { rescoreVerdict } from '@payout-kernel/trust'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbRescoreVerdictInput, (input) => E.isRight(rescoreVerdict(input))))

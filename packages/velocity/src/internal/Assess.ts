@@ -11,7 +11,7 @@ import {
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import type { Payout } from '../Payout.js'
 import type { DistinctField } from '../RuleSet.js'
 import { type Amount, add, fromBigInt, toBigInt } from './Amount.js'

@@ -2,8 +2,8 @@
 // the exact arithmetic on their sums. Money is integer minor units in decimal strings; counts and
 // instants are safe integers. Decoding names the bad field (`events.3.minor`) and never throws.
 import { Currency, describeValue, EpochMillis } from '@payout-kernel/core'
-import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 

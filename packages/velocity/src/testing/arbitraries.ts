@@ -4,7 +4,7 @@
  * times cluster around DST changes, month ends and leap days, so windows and groups really collide.
  */
 import fc from 'fast-check'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either'
 import { type Payout, payout } from '../Payout.js'
 import {
   type DistinctField,
@@ -110,7 +110,7 @@ const amountKinds: ReadonlyArray<RuleKind> = [
  * @example
  * import { arbRuleJson } from '@payout-kernel/velocity/testing'
  * import { parseRule } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbRuleJson(), (json) => E.isRight(parseRule(json))))
@@ -177,7 +177,7 @@ export const arbRuleJson = (kind?: RuleKind, id?: string): fc.Arbitrary<Record<s
  * @example
  * import { arbRuleSetJson } from '@payout-kernel/velocity/testing'
  * import { parseRuleSet } from '@payout-kernel/velocity'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import * as E from '#fp-ts/Either'
  * import fc from 'fast-check'
  *
  * fc.assert(fc.property(arbRuleSetJson(), (json) => E.isRight(parseRuleSet(json))))
