@@ -46,7 +46,24 @@ for (const { dir, manifest } of packages) {
   tarballs.push(file)
   const checks: Array<[string, string[]]> = [
     ['publint', ['exec', 'publint', 'run', file, '--strict']],
-    ['attw', ['exec', 'attw', file, '--profile', 'esm-only', '--format', 'table-flipped']],
+    // attw reads a tarball alone, without its peers, so it cannot follow `#fp-ts/*` (a subpath import
+    // that maps to the fp-ts peer) and calls each one an internal resolution error. The consumer
+    // below type-checks every entry point against the installed peers instead, which also catches
+    // a declaration import that does not resolve.
+    [
+      'attw',
+      [
+        'exec',
+        'attw',
+        file,
+        '--profile',
+        'esm-only',
+        '--format',
+        'table-flipped',
+        '--ignore-rules',
+        'internal-resolution-error',
+      ],
+    ],
   ]
   for (const [name, args] of checks) {
     try {
@@ -70,7 +87,12 @@ try {
   const peers = new Set(
     packages.flatMap((p) => Object.entries(p.manifest.peerDependencies ?? {}).map(([n, v]) => `${n}@${v}`)),
   )
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...peers], consumer)
+  const typesNode = '@types/node@^20.19.0'
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...peers, typesNode],
+    consumer,
+  )
   const entries = packages.flatMap(({ manifest }) =>
     Object.entries(manifest.exports ?? {})
       .filter(([sub, target]) => target !== null && !sub.includes('*') && !sub.endsWith('package.json'))
@@ -89,6 +111,44 @@ try {
   `
   fs.writeFileSync(path.join(consumer, 'check.mjs'), script)
   process.stdout.write(run('node', ['check.mjs'], consumer))
+  // Every entry point's declarations, with every import in them, resolve and type-check as a
+  // consumer's TypeScript sees them (node16/nodenext and bundler resolution, library checks on).
+  fs.writeFileSync(
+    path.join(consumer, 'types.ts'),
+    `${entries.map((e, i) => `import type * as m${i} from '${e}'`).join('\n')}\nexport type All = [${entries.map((_, i) => `typeof m${i}`).join(', ')}]\n`,
+  )
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc')
+  for (const [module, resolution] of [
+    ['nodenext', 'nodenext'],
+    ['esnext', 'bundler'],
+  ] as const) {
+    run(
+      'node',
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        // ioredis's declarations import an untyped package; a missing module is still an error.
+        '--noImplicitAny',
+        'false',
+        '--skipLibCheck',
+        'false',
+        '--target',
+        'es2022',
+        '--module',
+        module,
+        '--moduleResolution',
+        resolution,
+        '--types',
+        'node',
+        'types.ts',
+      ],
+      consumer,
+    )
+  }
+  process.stdout.write(
+    `  ok    consumer type-checks ${entries.length} entry points (nodenext and bundler resolution)\n`,
+  )
 } catch (e) {
   failed += 1
   const out = e as { message?: string; stdout?: string; stderr?: string }
