@@ -18,7 +18,7 @@ import { describeValue, type ValidationError, validationError } from './Validati
  * assert.equal(countryCodes.length, 249)
  * assert.ok(countryCodes.includes('NG'))
  */
-export const countryCodes: ReadonlyArray<string> = (
+export const countryCodes: ReadonlyArray<string> = /* @__PURE__ */ (
   'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW ' +
   'BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI ' +
   'FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN ' +
@@ -29,7 +29,7 @@ export const countryCodes: ReadonlyArray<string> = (
   'YT ZA ZM ZW'
 ).split(' ')
 
-const assigned = new Set(countryCodes)
+const assigned = /* @__PURE__ */ new Set(countryCodes)
 
 interface CountryBrand {
   readonly Country: unique symbol
@@ -45,7 +45,7 @@ interface CountryBrand {
  * assert.ok(Country.is('GB'))
  * assert.ok(!Country.is('UK'))
  */
-export const Country = t.brand(
+export const Country = /* @__PURE__ */ t.brand(
   t.string,
   (s): s is t.Branded<string, CountryBrand> => assigned.has(s),
   'Country',

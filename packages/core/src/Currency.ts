@@ -23,7 +23,7 @@ interface CurrencyBrand {
  * assert.ok(E.isRight(Currency.decode('USDC')))
  * assert.ok(E.isLeft(Currency.decode('usd')))
  */
-export const Currency = t.brand(
+export const Currency = /* @__PURE__ */ t.brand(
   t.string,
   (s): s is t.Branded<string, CurrencyBrand> => /^[A-Z]{3,4}$/.test(s),
   'Currency',

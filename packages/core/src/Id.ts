@@ -71,7 +71,7 @@ const idCodec = <B extends string>(prefix: string, name: B) =>
  * assert.ok(E.isRight(PayoutId.decode('pay_123')))
  * assert.ok(E.isLeft(PayoutId.decode('ben_123')))
  */
-export const PayoutId = idCodec('pay_', 'PayoutId')
+export const PayoutId = /* @__PURE__ */ idCodec('pay_', 'PayoutId')
 /** A payout id, `pay_…`. */
 export type PayoutId = t.TypeOf<typeof PayoutId>
 
@@ -85,7 +85,7 @@ export type PayoutId = t.TypeOf<typeof PayoutId>
  * assert.ok(BeneficiaryId.is('ben_8f2k'))
  * assert.ok(!BeneficiaryId.is('ben_'))
  */
-export const BeneficiaryId = idCodec('ben_', 'BeneficiaryId')
+export const BeneficiaryId = /* @__PURE__ */ idCodec('ben_', 'BeneficiaryId')
 /** A beneficiary id, `ben_…`. */
 export type BeneficiaryId = t.TypeOf<typeof BeneficiaryId>
 
@@ -98,7 +98,7 @@ export type BeneficiaryId = t.TypeOf<typeof BeneficiaryId>
  *
  * assert.ok(InstrumentId.is('ins_9'))
  */
-export const InstrumentId = idCodec('ins_', 'InstrumentId')
+export const InstrumentId = /* @__PURE__ */ idCodec('ins_', 'InstrumentId')
 /** A payment instrument id, `ins_…`. */
 export type InstrumentId = t.TypeOf<typeof InstrumentId>
 
@@ -111,7 +111,7 @@ export type InstrumentId = t.TypeOf<typeof InstrumentId>
  *
  * assert.ok(WebhookEventId.is('evt_abc'))
  */
-export const WebhookEventId = idCodec('evt_', 'WebhookEventId')
+export const WebhookEventId = /* @__PURE__ */ idCodec('evt_', 'WebhookEventId')
 /** A webhook event id, `evt_…`. */
 export type WebhookEventId = t.TypeOf<typeof WebhookEventId>
 
@@ -124,7 +124,7 @@ export type WebhookEventId = t.TypeOf<typeof WebhookEventId>
  *
  * assert.ok(RfiId.is('rfi_1'))
  */
-export const RfiId = idCodec('rfi_', 'RfiId')
+export const RfiId = /* @__PURE__ */ idCodec('rfi_', 'RfiId')
 /** A request-for-information id, `rfi_…`. */
 export type RfiId = t.TypeOf<typeof RfiId>
 
@@ -137,7 +137,7 @@ export type RfiId = t.TypeOf<typeof RfiId>
  *
  * assert.ok(EvaluationId.is('eval_42'))
  */
-export const EvaluationId = idCodec('eval_', 'EvaluationId')
+export const EvaluationId = /* @__PURE__ */ idCodec('eval_', 'EvaluationId')
 /** An engine evaluation id, `eval_…`. */
 export type EvaluationId = t.TypeOf<typeof EvaluationId>
 
@@ -150,7 +150,7 @@ export type EvaluationId = t.TypeOf<typeof EvaluationId>
  *
  * assert.ok(PayoutEventId.is('pev_1'))
  */
-export const PayoutEventId = idCodec('pev_', 'PayoutEventId')
+export const PayoutEventId = /* @__PURE__ */ idCodec('pev_', 'PayoutEventId')
 /** A payout transition record id, `pev_…`. */
 export type PayoutEventId = t.TypeOf<typeof PayoutEventId>
 
@@ -164,7 +164,7 @@ export type PayoutEventId = t.TypeOf<typeof PayoutEventId>
  * assert.ok(MerchantId.is('mer_acme'))
  * assert.ok(!MerchantId.is(''))
  */
-export const MerchantId = t.brand(
+export const MerchantId = /* @__PURE__ */ t.brand(
   t.string,
   (s): s is t.Branded<string, { readonly MerchantId: symbol }> => {
     // ^[A-Za-z0-9_-]{1,255}$, as a character loop

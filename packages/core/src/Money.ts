@@ -220,7 +220,11 @@ export interface MoneyWire {
  * assert.deepEqual(bad.left.problems, [{ field: 'total.amount', message: 'has 1 decimals; JPY allows 0' }])
  * assert.deepEqual(MoneyFromWire.encode({ minor: 150n, currency: 'USD' } as never), { amount: '1.50', currency: 'USD' })
  */
-export const MoneyFromWire: t.Type<Money, MoneyWire, unknown> = new t.Type<Money, MoneyWire, unknown>(
+export const MoneyFromWire: t.Type<Money, MoneyWire, unknown> = /* @__PURE__ */ new t.Type<
+  Money,
+  MoneyWire,
+  unknown
+>(
   'Money',
   (u): u is Money =>
     typeof u === 'object' &&

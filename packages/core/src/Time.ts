@@ -28,7 +28,7 @@ const maxMillis = 253_402_300_799_999 // 9999-12-31T23:59:59.999Z
  * assert.ok(E.isRight(EpochMillis.decode(1_700_000_000_000)))
  * assert.ok(E.isLeft(EpochMillis.decode(1.5)))
  */
-export const EpochMillis = t.brand(
+export const EpochMillis = /* @__PURE__ */ t.brand(
   t.number,
   (n): n is t.Branded<number, EpochMillisBrand> =>
     Number.isSafeInteger(n) && n >= minMillis && n <= maxMillis,
@@ -143,7 +143,11 @@ export const toRfc3339 = (ms: EpochMillis): string => new Date(ms).toISOString()
  * assert.deepEqual(decodeWith(Rfc3339)('1970-01-01T00:00:01Z'), E.right(1000))
  * assert.equal(Rfc3339.encode(1000 as never), '1970-01-01T00:00:01.000Z')
  */
-export const Rfc3339: t.Type<EpochMillis, string, unknown> = new t.Type<EpochMillis, string, unknown>(
+export const Rfc3339: t.Type<EpochMillis, string, unknown> = /* @__PURE__ */ new t.Type<
+  EpochMillis,
+  string,
+  unknown
+>(
   'Rfc3339',
   EpochMillis.is,
   (u, c) =>

@@ -85,7 +85,7 @@ const joinPath = (parent: string, child: string): string =>
  * index (`0`, `1`) to the context, which is no part of a field path. Wrappers such as `t.readonly`,
  * `t.exact` or a refinement add no key of their own, so their children's keys are kept.
  */
-const transparent = new Set(['UnionType', 'IntersectionType'])
+const transparent = /* @__PURE__ */ new Set(['UnionType', 'IntersectionType'])
 
 const pathOf = (context: t.Context): string => {
   const keys: string[] = []

@@ -322,11 +322,14 @@ const storedInteger = (name: string, min: number): t.Type<number, number, unknow
     (n) => n,
   )
 
-const ReadsShape = t.type(
+const ReadsShape = /* @__PURE__ */ t.type(
   {
     payoutId: PayoutId,
-    snapshot: t.union([t.null, t.type({ version: storedInteger('Version', 0), value: t.unknown })]),
-    nextSeq: storedInteger('Seq', 1),
+    snapshot: /* @__PURE__ */ t.union([
+      t.null,
+      /* @__PURE__ */ t.type({ version: /* @__PURE__ */ storedInteger('Version', 0), value: t.unknown }),
+    ]),
+    nextSeq: /* @__PURE__ */ storedInteger('Seq', 1),
   },
   'PayoutReads',
 )
@@ -365,23 +368,26 @@ export const decodePayoutReads = (u: unknown): E.Either<ValidationError, PayoutR
 }
 
 const webhookEventTypes: ReadonlyArray<WebhookEventType> = [
-  ...payoutStatuses.map((s): WebhookEventType => `payout.${s}`),
+  .../* @__PURE__ */ payoutStatuses.map((s): WebhookEventType => `payout.${s}`),
   'rfi.created',
   'rfi.responded',
   'rfi.resolved',
   'rfi.escalated',
 ]
 
-const WebhookEventTypeCodec = t.keyof(
-  Object.fromEntries(webhookEventTypes.map((w) => [w, null])) as Record<WebhookEventType, null>,
+const WebhookEventTypeCodec = /* @__PURE__ */ t.keyof(
+  /* @__PURE__ */ Object.fromEntries(/* @__PURE__ */ webhookEventTypes.map((w) => [w, null])) as Record<
+    WebhookEventType,
+    null
+  >,
   'WebhookEventType',
 )
 
-const EnvelopeShape = t.type(
+const EnvelopeShape = /* @__PURE__ */ t.type(
   {
     id: WebhookEventId,
     payoutId: PayoutId,
-    seq: storedInteger('Seq', 1),
+    seq: /* @__PURE__ */ storedInteger('Seq', 1),
     type: WebhookEventTypeCodec,
     createdAt: t.string,
     body: t.string,
@@ -439,27 +445,29 @@ export const decodeWebhookEnvelope = (u: unknown): E.Either<ValidationError, Web
 
 const Nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null])
 
-const AuditRecordCodec = t.intersection(
+const AuditRecordCodec = /* @__PURE__ */ t.intersection(
   [
-    t.type({
+    /* @__PURE__ */ t.type({
       id: PayoutEventId,
       payout_id: PayoutId,
-      seq: storedInteger('Seq', 1),
-      previous_status: Nullable(PayoutStatusCodec),
+      seq: /* @__PURE__ */ storedInteger('Seq', 1),
+      previous_status: /* @__PURE__ */ Nullable(PayoutStatusCodec),
       status: PayoutStatusCodec,
-      event: t.keyof(
-        Object.fromEntries([...payoutEventTypes, 'CREATED'].map((k) => [k, null])) as Record<
-          AuditRecord['event'],
+      event: /* @__PURE__ */ t.keyof(
+        /* @__PURE__ */ Object.fromEntries(
+          /* @__PURE__ */ [...payoutEventTypes, 'CREATED'].map((k) => [k, null]),
+        ) as Record<AuditRecord['event'], null>,
+      ),
+      actor_type: /* @__PURE__ */ t.keyof(
+        /* @__PURE__ */ Object.fromEntries(/* @__PURE__ */ actorTypes.map((a) => [a, null])) as Record<
+          AuditRecord['actor_type'],
           null
         >,
       ),
-      actor_type: t.keyof(
-        Object.fromEntries(actorTypes.map((a) => [a, null])) as Record<AuditRecord['actor_type'], null>,
-      ),
       occurred_at: t.string,
-      metadata: t.record(t.string, t.union([t.string, t.number, t.boolean])),
+      metadata: /* @__PURE__ */ t.record(t.string, /* @__PURE__ */ t.union([t.string, t.number, t.boolean])),
     }),
-    t.partial({ actor_id: t.string, reason: t.string }),
+    /* @__PURE__ */ t.partial({ actor_id: t.string, reason: t.string }),
   ],
   'AuditRecord',
 )

@@ -15,7 +15,7 @@ const nameOf = (x: unknown): string =>
       : 'guard'
 
 /** Guards that depend on the status only: a root-level transition guarded by one is drawn from each status it admits. */
-const statusGuards = new Set<PayoutGuardName>(['isCancellable'])
+const statusGuards = /* @__PURE__ */ new Set<PayoutGuardName>(['isCancellable'])
 
 const admits = (guard: PayoutGuardName, status: PayoutStatus): boolean =>
   payoutGuards[guard]({} as PayoutContext, {} as never, defaultPayoutConfig, status)

@@ -52,7 +52,7 @@ export interface EventIdBrand {
  * assert.ok(!EventId.is('has space'))
  * assert.ok(!EventId.is(''))
  */
-export const EventId = t.brand(
+export const EventId = /* @__PURE__ */ t.brand(
   t.string,
   (s): s is t.Branded<string, EventIdBrand> => opaqueId.test(s),
   'EventId',
@@ -60,7 +60,7 @@ export const EventId = t.brand(
 /** The id of an incoming event. */
 export type EventId = t.TypeOf<typeof EventId>
 
-const ActorId = t.refinement(t.string, (s) => opaqueId.test(s), 'ActorId')
+const ActorId = /* @__PURE__ */ t.refinement(t.string, (s) => opaqueId.test(s), 'ActorId')
 
 /** The actor of an event: its kind, and the person or system id when known. */
 export interface Actor<A extends ActorType = ActorType> {
@@ -90,7 +90,7 @@ const actorCodec = <A extends ActorType>(types: readonly [A, ...A[]]): t.Type<Ac
  * assert.ok(VelocityAction.is('alert'))
  * assert.ok(!VelocityAction.is('deny'))
  */
-export const VelocityAction = t.keyof(
+export const VelocityAction = /* @__PURE__ */ t.keyof(
   { allow: null, review: null, block: null, alert: null },
   'VelocityAction',
 )
@@ -108,11 +108,15 @@ export type VelocityAction = t.TypeOf<typeof VelocityAction>
  * assert.ok(RfiOutcome.is('blocked'))
  * assert.ok(!RfiOutcome.is('approved'))
  */
-export const RfiOutcome = t.keyof({ cleared: null, blocked: null }, 'RfiOutcome')
+export const RfiOutcome = /* @__PURE__ */ t.keyof({ cleared: null, blocked: null }, 'RfiOutcome')
 /** How an RFI was resolved. */
 export type RfiOutcome = t.TypeOf<typeof RfiOutcome>
 
-const CancelReason = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 255, 'CancelReason')
+const CancelReason = /* @__PURE__ */ t.refinement(
+  t.string,
+  (s) => s.length >= 1 && s.length <= 255,
+  'CancelReason',
+)
 
 // ---------------------------------------------------------------- events
 
@@ -160,39 +164,48 @@ const plain = <T extends string, A extends ActorType>(type: T, actors: readonly 
   event(type, actors)
 
 const codecs: { readonly [K in PayoutEventType]: t.Decoder<unknown, PayoutEventOf<K>> } = {
-  SUBMITTED: plain('SUBMITTED', ['system']),
-  SCREENING_CLEARED: plain('SCREENING_CLEARED', ['system']),
-  SCREENING_HIT: plain('SCREENING_HIT', ['system']),
-  SCREENING_POSSIBLE_MATCH: plain('SCREENING_POSSIBLE_MATCH', ['system']),
-  VELOCITY_EVALUATED: t.intersection(
-    [event('VELOCITY_EVALUATED', ['system']), t.type({ verdict: VelocityAction })],
+  SUBMITTED: /* @__PURE__ */ plain('SUBMITTED', ['system']),
+  SCREENING_CLEARED: /* @__PURE__ */ plain('SCREENING_CLEARED', ['system']),
+  SCREENING_HIT: /* @__PURE__ */ plain('SCREENING_HIT', ['system']),
+  SCREENING_POSSIBLE_MATCH: /* @__PURE__ */ plain('SCREENING_POSSIBLE_MATCH', ['system']),
+  VELOCITY_EVALUATED: /* @__PURE__ */ t.intersection(
+    [
+      /* @__PURE__ */ event('VELOCITY_EVALUATED', ['system']),
+      /* @__PURE__ */ t.type({ verdict: VelocityAction }),
+    ],
     'VELOCITY_EVALUATED',
   ),
-  RISK_SCORED: t.intersection(
-    [event('RISK_SCORED', ['engine']), t.type({ rawScore: RawRisk, evaluationId: EvaluationId })],
+  RISK_SCORED: /* @__PURE__ */ t.intersection(
+    [
+      /* @__PURE__ */ event('RISK_SCORED', ['engine']),
+      /* @__PURE__ */ t.type({ rawScore: RawRisk, evaluationId: EvaluationId }),
+    ],
     'RISK_SCORED',
   ),
-  ENGINE_UNAVAILABLE: plain('ENGINE_UNAVAILABLE', ['system']),
-  APPROVED: plain('APPROVED', ['merchant']),
-  REVIEW_APPROVED: plain('REVIEW_APPROVED', ['ops']),
-  REVIEW_REJECTED: plain('REVIEW_REJECTED', ['ops']),
-  RFI_OPENED: plain('RFI_OPENED', ['ops']),
-  RFI_RESPONDED: plain('RFI_RESPONDED', ['merchant']),
-  RFI_RESOLVED: t.intersection(
-    [event('RFI_RESOLVED', ['ops']), t.type({ outcome: RfiOutcome })],
+  ENGINE_UNAVAILABLE: /* @__PURE__ */ plain('ENGINE_UNAVAILABLE', ['system']),
+  APPROVED: /* @__PURE__ */ plain('APPROVED', ['merchant']),
+  REVIEW_APPROVED: /* @__PURE__ */ plain('REVIEW_APPROVED', ['ops']),
+  REVIEW_REJECTED: /* @__PURE__ */ plain('REVIEW_REJECTED', ['ops']),
+  RFI_OPENED: /* @__PURE__ */ plain('RFI_OPENED', ['ops']),
+  RFI_RESPONDED: /* @__PURE__ */ plain('RFI_RESPONDED', ['merchant']),
+  RFI_RESOLVED: /* @__PURE__ */ t.intersection(
+    [/* @__PURE__ */ event('RFI_RESOLVED', ['ops']), /* @__PURE__ */ t.type({ outcome: RfiOutcome })],
     'RFI_RESOLVED',
   ),
-  RFI_ESCALATED: plain('RFI_ESCALATED', ['ops']),
-  CANCEL: t.intersection(
-    [event('CANCEL', ['merchant', 'ops']), t.partial({ reason: CancelReason })],
+  RFI_ESCALATED: /* @__PURE__ */ plain('RFI_ESCALATED', ['ops']),
+  CANCEL: /* @__PURE__ */ t.intersection(
+    [
+      /* @__PURE__ */ event('CANCEL', ['merchant', 'ops']),
+      /* @__PURE__ */ t.partial({ reason: CancelReason }),
+    ],
     'CANCEL',
   ),
-  RAIL_SUBMITTED: plain('RAIL_SUBMITTED', ['system']),
-  RAIL_REJECTED: plain('RAIL_REJECTED', ['rail']),
-  RAIL_DISPATCHED: plain('RAIL_DISPATCHED', ['rail']),
-  RAIL_SETTLED: plain('RAIL_SETTLED', ['rail']),
-  RAIL_FAILED: plain('RAIL_FAILED', ['rail']),
-  RAIL_RETURNED: plain('RAIL_RETURNED', ['rail']),
+  RAIL_SUBMITTED: /* @__PURE__ */ plain('RAIL_SUBMITTED', ['system']),
+  RAIL_REJECTED: /* @__PURE__ */ plain('RAIL_REJECTED', ['rail']),
+  RAIL_DISPATCHED: /* @__PURE__ */ plain('RAIL_DISPATCHED', ['rail']),
+  RAIL_SETTLED: /* @__PURE__ */ plain('RAIL_SETTLED', ['rail']),
+  RAIL_FAILED: /* @__PURE__ */ plain('RAIL_FAILED', ['rail']),
+  RAIL_RETURNED: /* @__PURE__ */ plain('RAIL_RETURNED', ['rail']),
 } as const
 
 /**
@@ -205,7 +218,7 @@ const codecs: { readonly [K in PayoutEventType]: t.Decoder<unknown, PayoutEventO
  * assert.equal(payoutEventTypes.length, 21)
  * assert.ok(payoutEventTypes.includes('RAIL_RETURNED'))
  */
-export const payoutEventTypes = Object.keys(codecs) as ReadonlyArray<PayoutEventType>
+export const payoutEventTypes = /* @__PURE__ */ Object.keys(codecs) as ReadonlyArray<PayoutEventType>
 
 /**
  * The actors allowed to send each event type (DOMAIN.md §2): screening and velocity are the
@@ -290,8 +303,11 @@ export type PayoutEvent =
 /** The payout event of one type. */
 export type PayoutEventOf<K extends PayoutEventType> = Extract<PayoutEvent, { readonly type: K }>
 
-const EventType = t.keyof(
-  Object.fromEntries(payoutEventTypes.map((k) => [k, null])) as Record<PayoutEventType, null>,
+const EventType = /* @__PURE__ */ t.keyof(
+  /* @__PURE__ */ Object.fromEntries(/* @__PURE__ */ payoutEventTypes.map((k) => [k, null])) as Record<
+    PayoutEventType,
+    null
+  >,
   'PayoutEventType',
 )
 
@@ -299,10 +315,10 @@ const EventType = t.keyof(
 
 // The hot path: a hand-written check of exactly what the codecs accept, so a valid event costs a
 // few property reads. `decodePayoutEvent` and `decodePayoutEventStrict` are tested to agree.
-const actorSets: ReadonlyMap<string, ReadonlySet<string>> = new Map(
-  Object.entries(eventActors).map(([k, v]) => [k, new Set(v)]),
+const actorSets: ReadonlyMap<string, ReadonlySet<string>> = /* @__PURE__ */ new Map(
+  /* @__PURE__ */ Object.entries(eventActors).map(([k, v]) => [k, new Set(v)]),
 )
-const velocityActions = new Set(['allow', 'review', 'block', 'alert'])
+const velocityActions = /* @__PURE__ */ new Set(['allow', 'review', 'block', 'alert'])
 const evaluationIdPattern = /^eval_[a-zA-Z0-9]+$/
 
 const isOpaqueId = (s: unknown): s is string => {

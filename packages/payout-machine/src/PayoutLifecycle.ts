@@ -14,7 +14,7 @@ import type { PayoutStep, Rejection } from './PayoutStep.js'
 /** What `startPayout` needs: `payoutId` (`pay_…`), the creating `eventId`, `occurredAt` (epoch ms) and the `actor` (merchant, ops or system; a merchant's `id` is the maker). */
 export type StartPayoutInput = StartInput
 
-const lifecycle = makeLifecycle(compiledStepper)
+const lifecycle = /* @__PURE__ */ makeLifecycle(compiledStepper)
 
 /**
  * Creates a payout in `created`, from input decoded with io-ts (a bad input is refused as

@@ -274,31 +274,33 @@ const rfiResolution = [
  * assert.ok(!completed.can({ ...returned, config: defaultPayoutConfig }))
  * assert.ok(completed.can({ ...returned, config: { ...defaultPayoutConfig, lateReturnWindowMs: 60_000 } }))
  */
-export const payoutMachine = setup({
+export const payoutMachine = /* @__PURE__ */ setup({
   types: {
     context: {} as PayoutContext,
     events: {} as MachineEvent,
     input: {} as PayoutContext,
   },
   guards: {
-    noOpenRfi: viaXState('noOpenRfi'),
-    checkerIsNotMaker: viaXState('checkerIsNotMaker'),
-    isCancellable: or([...cancellableStatuses].map((s) => stateIn(`#payout.${s}`))),
-    insideLateReturnWindow: viaXState('insideLateReturnWindow'),
-    riskAtOrAboveReviewTier: viaXState('riskAtOrAboveReviewTier'),
-    makerCheckerOff: viaXState('makerCheckerOff'),
-    velocityBlocks: viaXState('velocityBlocks'),
-    velocityNeedsReview: viaXState('velocityNeedsReview'),
-    rfiBlocked: viaXState('rfiBlocked'),
+    noOpenRfi: /* @__PURE__ */ viaXState('noOpenRfi'),
+    checkerIsNotMaker: /* @__PURE__ */ viaXState('checkerIsNotMaker'),
+    isCancellable: /* @__PURE__ */ or(
+      /* @__PURE__ */ [...cancellableStatuses].map((s) => stateIn(`#payout.${s}`)),
+    ),
+    insideLateReturnWindow: /* @__PURE__ */ viaXState('insideLateReturnWindow'),
+    riskAtOrAboveReviewTier: /* @__PURE__ */ viaXState('riskAtOrAboveReviewTier'),
+    makerCheckerOff: /* @__PURE__ */ viaXState('makerCheckerOff'),
+    velocityBlocks: /* @__PURE__ */ viaXState('velocityBlocks'),
+    velocityNeedsReview: /* @__PURE__ */ viaXState('velocityNeedsReview'),
+    rfiBlocked: /* @__PURE__ */ viaXState('rfiBlocked'),
   },
   actions: {
-    recordVelocity: assigner('recordVelocity'),
-    recordRisk: assigner('recordRisk'),
-    openRfi: assigner('openRfi'),
-    respondRfi: assigner('respondRfi'),
-    escalateRfi: assigner('escalateRfi'),
-    resolveRfi: assigner('resolveRfi'),
-    markCompleted: assigner('markCompleted'),
+    recordVelocity: /* @__PURE__ */ assigner('recordVelocity'),
+    recordRisk: /* @__PURE__ */ assigner('recordRisk'),
+    openRfi: /* @__PURE__ */ assigner('openRfi'),
+    respondRfi: /* @__PURE__ */ assigner('respondRfi'),
+    escalateRfi: /* @__PURE__ */ assigner('escalateRfi'),
+    resolveRfi: /* @__PURE__ */ assigner('resolveRfi'),
+    markCompleted: /* @__PURE__ */ assigner('markCompleted'),
   },
 }).createMachine({
   id: 'payout',

@@ -47,32 +47,51 @@ export const statusOf = (snapshot: PayoutSnapshot): PayoutStatus => snapshot.sta
 
 // ---------------------------------------------------------------- codecs
 
-const StateCodec = t.keyof(
-  Object.fromEntries(payoutStates.map((s) => [s, null])) as Record<PayoutState, null>,
+const StateCodec = /* @__PURE__ */ t.keyof(
+  /* @__PURE__ */ Object.fromEntries(/* @__PURE__ */ payoutStates.map((s) => [s, null])) as Record<
+    PayoutState,
+    null
+  >,
   'PayoutState',
 )
 
 const Nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null])
 
-const NonNegativeInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'NonNegativeInteger')
+const NonNegativeInt = /* @__PURE__ */ t.refinement(
+  t.number,
+  (n) => Number.isSafeInteger(n) && n >= 0,
+  'NonNegativeInteger',
+)
 
-const ContextCodec = t.type({
+const ContextCodec = /* @__PURE__ */ t.type({
   payoutId: PayoutId,
-  makerId: Nullable(t.string),
-  velocity: Nullable(VelocityAction),
-  risk: Nullable(t.type({ rawScore: RawRisk, tier: Tier, evaluationId: EvaluationId })),
-  rfi: Nullable(
-    t.type({
+  makerId: /* @__PURE__ */ Nullable(t.string),
+  velocity: /* @__PURE__ */ Nullable(VelocityAction),
+  risk: /* @__PURE__ */ Nullable(
+    /* @__PURE__ */ t.type({ rawScore: RawRisk, tier: Tier, evaluationId: EvaluationId }),
+  ),
+  rfi: /* @__PURE__ */ Nullable(
+    /* @__PURE__ */ t.type({
       id: RfiId,
-      status: t.keyof({ open: null, responded: null, escalated: null, cleared: null, blocked: null }),
+      status: /* @__PURE__ */ t.keyof({
+        open: null,
+        responded: null,
+        escalated: null,
+        cleared: null,
+        blocked: null,
+      }),
     }),
   ),
   rfiCount: NonNegativeInt,
-  completedAt: Nullable(EpochMillis),
+  completedAt: /* @__PURE__ */ Nullable(EpochMillis),
   seq: NonNegativeInt,
   lastOccurredAt: EpochMillis,
-  appliedEventIds: t.array(t.string),
-  visited: t.refinement(NonNegativeInt, (n) => n < 2 ** payoutStatuses.length, 'StatusBitSet'),
+  appliedEventIds: /* @__PURE__ */ t.array(t.string),
+  visited: /* @__PURE__ */ t.refinement(
+    NonNegativeInt,
+    (n) => n < 2 ** payoutStatuses.length,
+    'StatusBitSet',
+  ),
 })
 
 /** The serialised form of a snapshot: the machine name and version, the state, the context. */

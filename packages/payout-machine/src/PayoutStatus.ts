@@ -43,8 +43,11 @@ export const payoutStatuses = [
  * assert.ok(PayoutStatus.is('manual_review'))
  * assert.ok(!PayoutStatus.is('review'))
  */
-export const PayoutStatus = t.keyof(
-  Object.fromEntries(payoutStatuses.map((s) => [s, null])) as Record<(typeof payoutStatuses)[number], null>,
+export const PayoutStatus = /* @__PURE__ */ t.keyof(
+  /* @__PURE__ */ Object.fromEntries(/* @__PURE__ */ payoutStatuses.map((s) => [s, null])) as Record<
+    (typeof payoutStatuses)[number],
+    null
+  >,
   'PayoutStatus',
 )
 
@@ -63,7 +66,7 @@ export type PayoutStatus = (typeof payoutStatuses)[number]
  *   'cancelled', 'completed', 'failed', 'returned', 'screening_failed', 'velocity_blocked',
  * ])
  */
-export const terminalStatuses: ReadonlySet<PayoutStatus> = new Set<PayoutStatus>([
+export const terminalStatuses: ReadonlySet<PayoutStatus> = /* @__PURE__ */ new Set<PayoutStatus>([
   'completed',
   'failed',
   'returned',
@@ -83,7 +86,7 @@ export const terminalStatuses: ReadonlySet<PayoutStatus> = new Set<PayoutStatus>
  * assert.ok(cancellableStatuses.has('manual_review'))
  * assert.ok(!cancellableStatuses.has('approved'))
  */
-export const cancellableStatuses: ReadonlySet<PayoutStatus> = new Set<PayoutStatus>([
+export const cancellableStatuses: ReadonlySet<PayoutStatus> = /* @__PURE__ */ new Set<PayoutStatus>([
   'created',
   'pending_screening',
   'pending_approval',

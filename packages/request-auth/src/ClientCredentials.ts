@@ -54,7 +54,7 @@ export const clientEnvironments = ['production', 'staging', 'sandbox'] as const
  * assert.ok(ClientEnvironment.is('sandbox'))
  * assert.ok(!ClientEnvironment.is('live'))
  */
-export const ClientEnvironment = t.keyof(
+export const ClientEnvironment = /* @__PURE__ */ t.keyof(
   { production: null, staging: null, sandbox: null } satisfies Record<
     (typeof clientEnvironments)[number],
     null
@@ -91,7 +91,7 @@ const secretDigits = 48
  * assert.ok(E.isLeft(ClientId.decode('ant_oc_sandbox_0123456789ABCDEF0123456789ABCDEF')))
  * assert.ok(E.isLeft(ClientId.decode('ant_oc_live_0123456789abcdef0123456789abcdef')))
  */
-export const ClientId = t.brand(
+export const ClientId = /* @__PURE__ */ t.brand(
   t.string,
   (s): s is t.Branded<string, { readonly ClientId: unique symbol }> =>
     environmentOf(s, idPrefix, idDigits) !== undefined,
@@ -100,7 +100,7 @@ export const ClientId = t.brand(
 /** A client id, `ant_oc_<environment>_<32 lowercase hex>`. */
 export type ClientId = t.TypeOf<typeof ClientId>
 
-const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
+const inspectCustom = /* @__PURE__ */ Symbol.for('nodejs.util.inspect.custom')
 
 /**
  * A client secret, `ant_ocs_<environment>_<48 lowercase hex>`, decoded. It holds the text in a
@@ -201,7 +201,7 @@ const refuse = (reason: CredentialRefusal['reason'], message: string): E.Either<
 
 // ---------------------------------------------------------------- ids and secrets
 
-const environmentsText = clientEnvironments.join(', ')
+const environmentsText = /* @__PURE__ */ clientEnvironments.join(', ')
 
 /**
  * Decodes a client id: the id, or a `client_id` refusal that says which shape was expected
@@ -382,11 +382,12 @@ export const encodeBasicAuthorization = (clientId: string, clientSecret: string 
  *
  * assert.deepEqual(accessTokenLifetimes, { production: 3_600_000, staging: 3_600_000, sandbox: 28_800_000 })
  */
-export const accessTokenLifetimes: Readonly<Record<ClientEnvironment, number>> = Object.freeze({
-  production: 3_600_000,
-  staging: 3_600_000,
-  sandbox: 28_800_000,
-})
+export const accessTokenLifetimes: Readonly<Record<ClientEnvironment, number>> =
+  /* @__PURE__ */ Object.freeze({
+    production: 3_600_000,
+    staging: 3_600_000,
+    sandbox: 28_800_000,
+  })
 
 /**
  * The access-token lifetime of an environment, in milliseconds (a token response's `expires_in`
@@ -416,7 +417,7 @@ export const accessTokenLifetime = (environment: ClientEnvironment): number =>
  * assert.ok(ClientSecretDigest.is('0'.repeat(64)))
  * assert.ok(!ClientSecretDigest.is('0'.repeat(63)))
  */
-export const ClientSecretDigest = t.brand(
+export const ClientSecretDigest = /* @__PURE__ */ t.brand(
   t.string,
   (s): s is t.Branded<string, { readonly ClientSecretDigest: unique symbol }> =>
     s.length === 64 && isLowerHex(s),

@@ -204,12 +204,12 @@ export const dpopKeyCache = (maxEntries: number): DpopKeyCache => {
  * assert.equal(defaultDpopOptions.iatToleranceMs, 60_000)
  * assert.equal(typeof defaultDpopOptions.keys?.size(), 'number')
  */
-export const defaultDpopOptions: DpopOptions = Object.freeze({
-  algorithms: Object.freeze(['ES256', 'EdDSA', 'Ed25519'] as const),
+export const defaultDpopOptions: DpopOptions = /* @__PURE__ */ Object.freeze({
+  algorithms: /* @__PURE__ */ Object.freeze(['ES256', 'EdDSA', 'Ed25519'] as const),
   iatToleranceMs: 60_000,
   maxProofLength: 4_096,
   maxJtiLength: 256,
-  keys: dpopKeyCache(1_024),
+  keys: /* @__PURE__ */ dpopKeyCache(1_024),
 })
 
 const refuse = (reason: DpopRefusalReason, message: string): E.Either<DpopRefusal, never> =>
@@ -266,7 +266,7 @@ export const normaliseDpopUrl = (url: string): string | null => {
   return `${parsed.protocol}//${parsed.host}${path}`
 }
 
-const textEncoder = new TextEncoder()
+const textEncoder = /* @__PURE__ */ new TextEncoder()
 
 /**
  * The `ath` of an access token: base64url of the SHA-256 of its ASCII bytes (RFC 9449 §4.2).
@@ -354,7 +354,7 @@ const percentNormalised = (m: string): string => {
   return unreserved ? String.fromCharCode(c) : m.toUpperCase()
 }
 
-const claimsDecoder = new TextDecoder('utf-8', { fatal: true })
+const claimsDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true })
 
 const claimsOf = (payload: Uint8Array): Record<string, unknown> | null => {
   try {

@@ -84,7 +84,7 @@ export interface DpopReplayConfig {
  *
  * assert.deepEqual(defaultDpopReplayConfig, { windowMs: 300_000 })
  */
-export const defaultDpopReplayConfig: DpopReplayConfig = Object.freeze({ windowMs: 300_000 })
+export const defaultDpopReplayConfig: DpopReplayConfig = /* @__PURE__ */ Object.freeze({ windowMs: 300_000 })
 
 /**
  * A replay decision: `fresh` (the proof may pass once the write lands) or `replay`, and the write.
@@ -141,8 +141,10 @@ export interface DpopReplayStore {
  */
 export const dpopReplayKeyOf = (proof: DpopProof): DpopReplayKey => ({ jkt: proof.jkt, jti: proof.jti })
 
-const Millis = t.refinement(t.number, Number.isSafeInteger, 'EpochMillis')
-const decodeRecord = decodeWith(t.type({ seenAt: Millis, expiresAt: Millis }, 'DpopReplayRecord'))
+const Millis = /* @__PURE__ */ t.refinement(t.number, Number.isSafeInteger, 'EpochMillis')
+const decodeRecord = /* @__PURE__ */ decodeWith(
+  /* @__PURE__ */ t.type({ seenAt: Millis, expiresAt: Millis }, 'DpopReplayRecord'),
+)
 
 /**
  * Decodes a seen-`jti` record read back from a store: only its own fields, or a

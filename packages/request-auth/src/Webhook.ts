@@ -46,7 +46,7 @@ export type { WebhookSecret } from './internal/webhookSecret.js'
  *
  * assert.deepEqual(webhookHeaderNames, { signature: 'Anton-Signature', timestamp: 'Anton-Timestamp' })
  */
-export const webhookHeaderNames = Object.freeze({
+export const webhookHeaderNames = /* @__PURE__ */ Object.freeze({
   signature: 'Anton-Signature',
   timestamp: 'Anton-Timestamp',
 } as const)
@@ -165,7 +165,7 @@ export interface WebhookVerifyOptions {
  *
  * assert.deepEqual(defaultWebhookVerifyOptions, { toleranceMs: 300_000, maxBodyBytes: 1_048_576, maxHeaderLength: 2048 })
  */
-export const defaultWebhookVerifyOptions: WebhookVerifyOptions = Object.freeze({
+export const defaultWebhookVerifyOptions: WebhookVerifyOptions = /* @__PURE__ */ Object.freeze({
   toleranceMs: 300_000,
   maxBodyBytes: 1_048_576,
   maxHeaderLength: 2048,

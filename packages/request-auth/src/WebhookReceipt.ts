@@ -52,7 +52,7 @@ import { memoryRecords } from './internal/memoryRecords.js'
  * assert.ok(WebhookReceiptScope.is('payouts-endpoint'))
  * assert.ok(!WebhookReceiptScope.is('a:b'))
  */
-export const WebhookReceiptScope = t.brand(
+export const WebhookReceiptScope = /* @__PURE__ */ t.brand(
   t.string,
   (s): s is t.Branded<string, { readonly WebhookReceiptScope: unique symbol }> => {
     if (s.length === 0 || s.length > maxIdLength) return false
@@ -135,7 +135,7 @@ export interface WebhookReceiptConfig {
  *
  * assert.deepEqual(defaultWebhookReceiptConfig, { leaseMs: 60_000, retentionMs: 604_800_000 })
  */
-export const defaultWebhookReceiptConfig: WebhookReceiptConfig = Object.freeze({
+export const defaultWebhookReceiptConfig: WebhookReceiptConfig = /* @__PURE__ */ Object.freeze({
   leaseMs: 60_000,
   retentionMs: 604_800_000,
 })
@@ -236,17 +236,30 @@ export const webhookReceiptKey = (
   return E.right({ scope, eventId })
 }
 
-const Millis = t.refinement(t.number, Number.isSafeInteger, 'EpochMillis')
-const Positive = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 1, 'PositiveMillis')
+const Millis = /* @__PURE__ */ t.refinement(t.number, Number.isSafeInteger, 'EpochMillis')
+const Positive = /* @__PURE__ */ t.refinement(
+  t.number,
+  (n) => Number.isSafeInteger(n) && n >= 1,
+  'PositiveMillis',
+)
 
-const RecordCodec = t.union(
+const RecordCodec = /* @__PURE__ */ t.union(
   [
-    t.type({ _tag: t.literal('Processing'), receivedAt: Millis, expiresAt: Millis }),
-    t.type({ _tag: t.literal('Processed'), receivedAt: Millis, processedAt: Millis, expiresAt: Millis }),
+    /* @__PURE__ */ t.type({
+      _tag: /* @__PURE__ */ t.literal('Processing'),
+      receivedAt: Millis,
+      expiresAt: Millis,
+    }),
+    /* @__PURE__ */ t.type({
+      _tag: /* @__PURE__ */ t.literal('Processed'),
+      receivedAt: Millis,
+      processedAt: Millis,
+      expiresAt: Millis,
+    }),
   ],
   'WebhookReceiptRecord',
 )
-const decodeRecord = decodeWith(RecordCodec)
+const decodeRecord = /* @__PURE__ */ decodeWith(RecordCodec)
 
 /**
  * Decodes a receipt record read back from a store (its JSON): the record with only its own
@@ -286,7 +299,9 @@ export const decodeWebhookReceiptRecord = (u: unknown): E.Either<ValidationError
  * assert.ok(E.isLeft(decodeWebhookReceiptConfig({ leaseMs: 0, retentionMs: 86_400_000 })))
  */
 export const decodeWebhookReceiptConfig: (u: unknown) => E.Either<ValidationError, WebhookReceiptConfig> =
-  decodeWith(t.type({ leaseMs: Positive, retentionMs: Positive }, 'WebhookReceiptConfig'))
+  /* @__PURE__ */ decodeWith(
+    /* @__PURE__ */ t.type({ leaseMs: Positive, retentionMs: Positive }, 'WebhookReceiptConfig'),
+  )
 
 // ---------------------------------------------------------------- decisions
 

@@ -26,7 +26,7 @@ interface PositiveMillisBrand {
  * assert.ok(!PositiveMillis.is(0))
  * assert.ok(!PositiveMillis.is(1.5))
  */
-export const PositiveMillis = t.brand(
+export const PositiveMillis = /* @__PURE__ */ t.brand(
   t.number,
   (n): n is t.Branded<number, PositiveMillisBrand> => Number.isSafeInteger(n) && n > 0 && n <= maxDurationMs,
   'PositiveMillis',
@@ -48,7 +48,7 @@ interface PositiveCountBrand {
  * assert.ok(PositiveCount.is(1000))
  * assert.ok(!PositiveCount.is(-1))
  */
-export const PositiveCount = t.brand(
+export const PositiveCount = /* @__PURE__ */ t.brand(
   t.number,
   (n): n is t.Branded<number, PositiveCountBrand> => Number.isSafeInteger(n) && n > 0 && n <= 1_000_000,
   'PositiveCount',
@@ -66,8 +66,14 @@ export type PositiveCount = t.TypeOf<typeof PositiveCount>
  * assert.ok(QuotaTier.is(5))
  * assert.ok(!QuotaTier.is(3))
  */
-export const QuotaTier = t.union(
-  [t.literal(1), t.literal(2), t.literal(5), t.literal(10), t.literal(20)],
+export const QuotaTier = /* @__PURE__ */ t.union(
+  [
+    /* @__PURE__ */ t.literal(1),
+    /* @__PURE__ */ t.literal(2),
+    /* @__PURE__ */ t.literal(5),
+    /* @__PURE__ */ t.literal(10),
+    /* @__PURE__ */ t.literal(20),
+  ],
   'QuotaTier',
 )
 /** A merchant tier: its quota multiplier. */
@@ -93,13 +99,13 @@ export type QuotaTier = t.TypeOf<typeof QuotaTier>
  */
 // Not wrapped in t.readonly: core's error reporter treats a ReadonlyType parent as transparent,
 // which would drop the field names from the paths.
-export const RescoreConfig = t.type(
+export const RescoreConfig = /* @__PURE__ */ t.type(
   {
-    quota: t.type({
+    quota: /* @__PURE__ */ t.type({
       requestsPerWindow: PositiveCount,
       windowMs: PositiveMillis,
       defaultTier: QuotaTier,
-      merchantTiers: t.record(t.string, QuotaTier),
+      merchantTiers: /* @__PURE__ */ t.record(t.string, QuotaTier),
     }),
     cooldownMs: PositiveMillis,
     leaseMs: PositiveMillis,
@@ -139,13 +145,13 @@ const ms = (n: number): PositiveMillis => n as PositiveMillis
 export const defaultRescoreConfig: RescoreConfig = {
   quota: {
     requestsPerWindow: 1000 as PositiveCount,
-    windowMs: ms(60_000),
+    windowMs: /* @__PURE__ */ ms(60_000),
     defaultTier: 1,
     merchantTiers: {},
   },
-  cooldownMs: ms(5 * 60_000),
-  leaseMs: ms(30_000),
-  idempotencyRetentionMs: ms(24 * 60 * 60_000),
+  cooldownMs: /* @__PURE__ */ ms(5 * 60_000),
+  leaseMs: /* @__PURE__ */ ms(30_000),
+  idempotencyRetentionMs: /* @__PURE__ */ ms(24 * 60 * 60_000),
 }
 
 /**
@@ -167,7 +173,7 @@ export const defaultRescoreConfig: RescoreConfig = {
  * assert.deepEqual(bad.left.problems.map((p) => p.field).sort(), ['leaseMs', 'quota.merchantTiers.m_1'])
  */
 export const decodeRescoreConfig: (u: unknown) => E.Either<ValidationError, RescoreConfig> =
-  decodeWith(RescoreConfig)
+  /* @__PURE__ */ decodeWith(RescoreConfig)
 
 // ---------------------------------------------------------------- operations
 

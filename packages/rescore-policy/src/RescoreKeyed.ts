@@ -207,7 +207,7 @@ export interface KeyedRescoreSettlement {
  *
  * assert.equal(noRescoreReads.quota, null)
  */
-export const noRescoreReads: RescoreReads = Object.freeze({
+export const noRescoreReads: RescoreReads = /* @__PURE__ */ Object.freeze({
   quota: null,
   idempotency: null,
   beneficiary: null,
@@ -222,19 +222,19 @@ export const noRescoreReads: RescoreReads = Object.freeze({
  *
  * assert.equal(noRescoreWrites.beneficiary, null)
  */
-export const noRescoreWrites: RescoreWrites = Object.freeze({
+export const noRescoreWrites: RescoreWrites = /* @__PURE__ */ Object.freeze({
   quota: null,
   idempotency: null,
   beneficiary: null,
 })
 
-const noEffects: readonly [] = Object.freeze([]) as readonly []
+const noEffects: readonly [] = /* @__PURE__ */ Object.freeze([]) as readonly []
 
 // ---------------------------------------------------------------- codecs
 
-const Millis = t.refinement(t.number, Number.isSafeInteger, 'EpochMillis')
+const Millis = /* @__PURE__ */ t.refinement(t.number, Number.isSafeInteger, 'EpochMillis')
 
-const LeaseCodec = t.type(
+const LeaseCodec = /* @__PURE__ */ t.type(
   {
     merchantId: MerchantId,
     idempotencyKey: t.string,
@@ -246,15 +246,21 @@ const LeaseCodec = t.type(
   'RescoreLease',
 )
 
-const BeneficiaryRescoreCodec = t.type(
-  { lease: t.union([LeaseCodec, t.null]), cooldownUntil: t.union([Millis, t.null]) },
+const BeneficiaryRescoreCodec = /* @__PURE__ */ t.type(
+  {
+    lease: /* @__PURE__ */ t.union([LeaseCodec, t.null]),
+    cooldownUntil: /* @__PURE__ */ t.union([Millis, t.null]),
+  },
   'BeneficiaryRescore',
 )
 
-const ErrorBodyCodec = t.type({ error: t.type({ code: t.string, message: t.string }) }, 'ApiErrorBody')
+const ErrorBodyCodec = /* @__PURE__ */ t.type(
+  { error: /* @__PURE__ */ t.type({ code: t.string, message: t.string }) },
+  'ApiErrorBody',
+)
 
 /** A stored 200 body, decoded and encoded again: the verdict's own field order, whatever the store kept. */
-const VerdictBody = new t.Type<RescoreVerdictWire, RescoreVerdictWire, unknown>(
+const VerdictBody = /* @__PURE__ */ new t.Type<RescoreVerdictWire, RescoreVerdictWire, unknown>(
   'RescoreVerdictWire',
   (u): u is RescoreVerdictWire => E.isRight(decodeRescoreVerdict(u)),
   (u, c) =>
@@ -268,36 +274,36 @@ const VerdictBody = new t.Type<RescoreVerdictWire, RescoreVerdictWire, unknown>(
   t.identity,
 )
 
-const IdempotencyRecordCodec = t.union(
+const IdempotencyRecordCodec = /* @__PURE__ */ t.union(
   [
-    t.type({
-      _tag: t.literal('InFlight'),
+    /* @__PURE__ */ t.type({
+      _tag: /* @__PURE__ */ t.literal('InFlight'),
       fingerprint: t.string,
       firstUsedAt: Millis,
       expiresAt: Millis,
       lease: LeaseCodec,
     }),
-    t.type({
-      _tag: t.literal('Stored'),
+    /* @__PURE__ */ t.type({
+      _tag: /* @__PURE__ */ t.literal('Stored'),
       fingerprint: t.string,
       firstUsedAt: Millis,
       expiresAt: Millis,
-      status: t.literal(200),
+      status: /* @__PURE__ */ t.literal(200),
       body: VerdictBody,
     }),
-    t.type({
-      _tag: t.literal('Stored'),
+    /* @__PURE__ */ t.type({
+      _tag: /* @__PURE__ */ t.literal('Stored'),
       fingerprint: t.string,
       firstUsedAt: Millis,
       expiresAt: Millis,
-      status: t.literal(409),
+      status: /* @__PURE__ */ t.literal(409),
       body: ErrorBodyCodec,
     }),
   ],
   'IdempotencyRecord',
 )
 
-const decodeRecord = decodeWith(IdempotencyRecordCodec)
+const decodeRecord = /* @__PURE__ */ decodeWith(IdempotencyRecordCodec)
 
 /**
  * Decodes an idempotency record read back from a store (its JSON): a `ValidationError` naming the
@@ -341,7 +347,7 @@ export const decodeIdempotencyRecord = (u: unknown): E.Either<ValidationError, I
  * assert.ok(E.isLeft(decodeBeneficiaryRescore({ lease: null, cooldownUntil: '300000' })))
  */
 export const decodeBeneficiaryRescore: (u: unknown) => E.Either<ValidationError, BeneficiaryRescore> =
-  decodeWith(BeneficiaryRescoreCodec)
+  /* @__PURE__ */ decodeWith(BeneficiaryRescoreCodec)
 
 // ---------------------------------------------------------------- keys
 
@@ -352,7 +358,7 @@ const quotaKeyOf = (merchantId: string, now: number, config: RescoreConfig): Quo
   limit: merchantQuotaLimit(config, merchantId),
 })
 
-const unread = Object.freeze({ limit: 0, remaining: 0, resetSeconds: 0 })
+const unread = /* @__PURE__ */ Object.freeze({ limit: 0, remaining: 0, resetSeconds: 0 })
 
 /**
  * The records `decideRescoreKeyed` reads for a request: only the merchant's quota log when the

@@ -95,7 +95,7 @@ export interface RescoreSettlement {
 
 // ---------------------------------------------------------------- quota
 
-const noEffects: readonly [] = Object.freeze([]) as readonly []
+const noEffects: readonly [] = /* @__PURE__ */ Object.freeze([]) as readonly []
 
 /** The merchant's limit under `config`, memoised on its log (a cache: the log's value is its times). */
 const limitOn = (log: QuotaLog, merchantId: string, config: RescoreConfig): void => {

@@ -114,7 +114,7 @@ const messages: Record<RescoreErrorCode, string> = {
   idempotency_unavailable: 'the idempotency store is unavailable; retry later',
 }
 
-const noStore = new Set<number>([429, 404, 501])
+const noStore = /* @__PURE__ */ new Set<number>([429, 404, 501])
 
 // Headers every response carries.
 const quotaHeaders = (quota: QuotaStatus): Record<string, string> => ({

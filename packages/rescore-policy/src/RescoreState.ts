@@ -120,9 +120,9 @@ export interface RescoreState {
 // ---------------------------------------------------------------- constructors
 
 const initial: RescoreState = {
-  quotas: emptyQuotaVersion(),
-  keys: emptyTableVersion(),
-  beneficiaries: emptyMapVersion(),
+  quotas: /* @__PURE__ */ emptyQuotaVersion(),
+  keys: /* @__PURE__ */ emptyTableVersion(),
+  beneficiaries: /* @__PURE__ */ emptyMapVersion(),
 }
 
 /**

@@ -41,7 +41,7 @@ export interface Rescoring {
   }
 }
 
-const StoredResult = t.type({ result: ScoringResultCodec })
+const StoredResult = /* @__PURE__ */ t.type({ result: ScoringResultCodec })
 
 // ---------------------------------------------------------------- operations
 

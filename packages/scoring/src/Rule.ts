@@ -302,7 +302,7 @@ const contextAt = (c: t.Context, dotted: string, value: unknown): t.Context =>
  * assert.ok(E.isRight(ConditionCodec.decode({ all: [{ field: 'amount', op: 'gte', value: '1000.00' }] })))
  * assert.ok(E.isLeft(ConditionCodec.decode({ all: [{ field: 'amount', op: 'approx', value: 1 }] })))
  */
-export const ConditionCodec: t.Type<Condition, Condition, unknown> = new t.Type<
+export const ConditionCodec: t.Type<Condition, Condition, unknown> = /* @__PURE__ */ new t.Type<
   Condition,
   Condition,
   unknown
@@ -334,7 +334,7 @@ const boundedText = (name: string, max: number) =>
     t.identity,
   )
 
-const RuleScore = new t.Type<number, number, unknown>(
+const RuleScore = /* @__PURE__ */ new t.Type<number, number, unknown>(
   'RuleScore',
   (u): u is number => typeof u === 'number' && Number.isInteger(u) && Math.abs(u) <= 1000,
   (u, c) =>
@@ -344,7 +344,7 @@ const RuleScore = new t.Type<number, number, unknown>(
   t.identity,
 )
 
-const Tags = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
+const Tags = /* @__PURE__ */ new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
   'Tags',
   (u): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === 'string'),
   (u, c) => {
@@ -370,15 +370,15 @@ const Tags = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
 
 const ruleProps = {
   required: {
-    id: boundedText('RuleId', ruleLimits.text),
-    name: boundedText('RuleName', ruleLimits.text),
-    status: t.keyof({ ACTIVE: null, INACTIVE: null }, 'RuleStatus'),
+    id: /* @__PURE__ */ boundedText('RuleId', ruleLimits.text),
+    name: /* @__PURE__ */ boundedText('RuleName', ruleLimits.text),
+    status: /* @__PURE__ */ t.keyof({ ACTIVE: null, INACTIVE: null }, 'RuleStatus'),
     score: RuleScore,
     dry_run: t.boolean,
     condition: ConditionCodec,
   },
   optional: {
-    description: t.union([t.string, t.null]),
+    description: /* @__PURE__ */ t.union([t.string, t.null]),
     tags: Tags,
   },
 }
@@ -421,23 +421,22 @@ const strictObject = <A>(name: string, known: ReadonlyArray<string>, inner: t.Ty
  * assert.ok(E.isRight(RuleCodec.decode(rule)))
  * assert.ok(E.isLeft(RuleCodec.decode({ ...rule, score: 12.5 })))
  */
-export const RuleCodec: t.Type<Rule, unknown, unknown> = strictObject(
+export const RuleCodec: t.Type<Rule, unknown, unknown> = /* @__PURE__ */ strictObject(
   'Rule',
-  [...Object.keys(ruleProps.required), ...Object.keys(ruleProps.optional)],
-  t.intersection([t.type(ruleProps.required), t.partial(ruleProps.optional)]) as t.Type<
-    Rule,
-    unknown,
-    unknown
-  >,
+  [.../* @__PURE__ */ Object.keys(ruleProps.required), .../* @__PURE__ */ Object.keys(ruleProps.optional)],
+  /* @__PURE__ */ t.intersection([
+    /* @__PURE__ */ t.type(ruleProps.required),
+    /* @__PURE__ */ t.partial(ruleProps.optional),
+  ]) as t.Type<Rule, unknown, unknown>,
 )
 
-const RuleSetDocument = strictObject(
+const RuleSetDocument = /* @__PURE__ */ strictObject(
   'RuleSetDocument',
   ['version', 'rules', 'thresholds'],
-  t.intersection([
-    t.type({ rules: t.array(RuleCodec) }),
-    t.partial({
-      version: new t.Type<string, string, unknown>(
+  /* @__PURE__ */ t.intersection([
+    /* @__PURE__ */ t.type({ rules: /* @__PURE__ */ t.array(RuleCodec) }),
+    /* @__PURE__ */ t.partial({
+      version: /* @__PURE__ */ new t.Type<string, string, unknown>(
         'RuleSetVersion',
         (u): u is string => typeof u === 'string',
         (u, c) =>

@@ -22,8 +22,8 @@ import { actionOf, ScoringAction, type Thresholds } from './Thresholds.js'
  *
  * assert.ok(RuleRefCodec.is({ id: 'r1', name: 'Large amount', score: 50, dry_run: false }))
  */
-export const RuleRefCodec = t.readonly(
-  t.type({ id: t.string, name: t.string, score: t.number, dry_run: t.boolean }),
+export const RuleRefCodec = /* @__PURE__ */ t.readonly(
+  /* @__PURE__ */ t.type({ id: t.string, name: t.string, score: t.number, dry_run: t.boolean }),
   'RuleRef',
 )
 
@@ -40,8 +40,12 @@ export type RuleRef = t.TypeOf<typeof RuleRefCodec>
  *
  * assert.ok(MissingDataRuleCodec.is({ id: 'r1', name: 'Unknown device', missing_fields: ['deviceId'] }))
  */
-export const MissingDataRuleCodec = t.readonly(
-  t.type({ id: t.string, name: t.string, missing_fields: t.readonlyArray(t.string) }),
+export const MissingDataRuleCodec = /* @__PURE__ */ t.readonly(
+  /* @__PURE__ */ t.type({
+    id: t.string,
+    name: t.string,
+    missing_fields: /* @__PURE__ */ t.readonlyArray(t.string),
+  }),
   'MissingDataRule',
 )
 
@@ -64,18 +68,20 @@ export type MissingDataRule = t.TypeOf<typeof MissingDataRuleCodec>
  * assert.ok(E.isRight(ScoringResultCodec.decode(stored)))
  * assert.ok(E.isLeft(ScoringResultCodec.decode({ ...stored, action: 'score' })))
  */
-export const ScoringResultCodec = t.readonly(
-  t.type({
+export const ScoringResultCodec = /* @__PURE__ */ t.readonly(
+  /* @__PURE__ */ t.type({
     rule_set_version: t.string,
     score: t.number,
     dry_score: t.number,
     action: ScoringAction,
-    matched_rules: t.readonlyArray(RuleRefCodec),
-    unmatched_rules: t.readonlyArray(RuleRefCodec),
-    missing_data_rules: t.readonlyArray(MissingDataRuleCodec),
+    matched_rules: /* @__PURE__ */ t.readonlyArray(RuleRefCodec),
+    unmatched_rules: /* @__PURE__ */ t.readonlyArray(RuleRefCodec),
+    missing_data_rules: /* @__PURE__ */ t.readonlyArray(MissingDataRuleCodec),
     rule_cnt: t.number,
     dry_run_rule_cnt: t.number,
-    tag_scores: t.readonlyArray(t.readonly(t.type({ tag: t.string, score: t.number }))),
+    tag_scores: /* @__PURE__ */ t.readonlyArray(
+      /* @__PURE__ */ t.readonly(/* @__PURE__ */ t.type({ tag: t.string, score: t.number })),
+    ),
   }),
   'ScoringResult',
 )
@@ -278,7 +284,9 @@ const decodeFields = (u: unknown, field: string): E.Either<ValidationError, Fiel
 
 // ---------------------------------------------------------------- operations
 
-const noFeatures: Fields = Object.freeze(Object.create(null) as Record<string, unknown>)
+const noFeatures: Fields = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ Object.create(null) as Record<string, unknown>,
+)
 
 /** Scores decoded fields: the engine room of `scoreTransaction`. */
 const scoreFields = (compiled: CompiledRules, txn: Fields, features: Fields): ScoringResult => {

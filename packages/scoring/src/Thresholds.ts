@@ -20,7 +20,10 @@ import { pipe } from '#fp-ts/function'
  * assert.ok(ScoringAction.is('review'))
  * assert.ok(!ScoringAction.is('Rejected'))
  */
-export const ScoringAction = t.keyof({ approve: null, review: null, reject: null }, 'ScoringAction')
+export const ScoringAction = /* @__PURE__ */ t.keyof(
+  { approve: null, review: null, reject: null },
+  'ScoringAction',
+)
 
 /** What a score asks for: `approve`, `review` or `reject`. */
 export type ScoringAction = t.TypeOf<typeof ScoringAction>
@@ -52,37 +55,34 @@ const wholeScore = (n: unknown): n is number =>
  * assert.ok(E.isRight(ThresholdsCodec.decode({ review: 100, reject: 150 })))
  * assert.ok(E.isLeft(ThresholdsCodec.decode({ review: 200, reject: 150 })))
  */
-export const ThresholdsCodec: t.Type<Thresholds, { review: number; reject: number }, unknown> = new t.Type<
-  Thresholds,
-  { review: number; reject: number },
-  unknown
->(
-  'Thresholds',
-  (u): u is Thresholds =>
-    typeof u === 'object' &&
-    u !== null &&
-    wholeScore((u as { review?: unknown }).review) &&
-    wholeScore((u as { reject?: unknown }).reject) &&
-    (u as { review: number }).review <= (u as { reject: number }).reject,
-  (u, c) => {
-    if (typeof u !== 'object' || u === null || Array.isArray(u))
-      return t.failure(u, c, `must be { review, reject }, got ${describeValue(u)}`)
-    const { review, reject, ...extra } = u as { review?: unknown; reject?: unknown }
-    const errors: t.ValidationError[] = []
-    const fail = (key: string, value: unknown, message: string) =>
-      errors.push({ value, context: t.appendContext(c, key, t.number, value), message })
-    for (const key of Object.keys(extra))
-      fail(key, (extra as Record<string, unknown>)[key], 'is not a known field')
-    if (!wholeScore(review))
-      fail('review', review, `must be a whole number from 0 to 1000, got ${describeValue(review)}`)
-    if (!wholeScore(reject))
-      fail('reject', reject, `must be a whole number from 0 to 1000, got ${describeValue(reject)}`)
-    if (errors.length === 0 && wholeScore(review) && wholeScore(reject) && review > reject)
-      fail('review', review, `must not be above reject (${reject}), got ${review}`)
-    return errors.length > 0 ? t.failures(errors) : t.success({ review, reject } as Thresholds)
-  },
-  (th) => ({ review: th.review, reject: th.reject }),
-)
+export const ThresholdsCodec: t.Type<Thresholds, { review: number; reject: number }, unknown> =
+  /* @__PURE__ */ new t.Type<Thresholds, { review: number; reject: number }, unknown>(
+    'Thresholds',
+    (u): u is Thresholds =>
+      typeof u === 'object' &&
+      u !== null &&
+      wholeScore((u as { review?: unknown }).review) &&
+      wholeScore((u as { reject?: unknown }).reject) &&
+      (u as { review: number }).review <= (u as { reject: number }).reject,
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u))
+        return t.failure(u, c, `must be { review, reject }, got ${describeValue(u)}`)
+      const { review, reject, ...extra } = u as { review?: unknown; reject?: unknown }
+      const errors: t.ValidationError[] = []
+      const fail = (key: string, value: unknown, message: string) =>
+        errors.push({ value, context: t.appendContext(c, key, t.number, value), message })
+      for (const key of Object.keys(extra))
+        fail(key, (extra as Record<string, unknown>)[key], 'is not a known field')
+      if (!wholeScore(review))
+        fail('review', review, `must be a whole number from 0 to 1000, got ${describeValue(review)}`)
+      if (!wholeScore(reject))
+        fail('reject', reject, `must be a whole number from 0 to 1000, got ${describeValue(reject)}`)
+      if (errors.length === 0 && wholeScore(review) && wholeScore(reject) && review > reject)
+        fail('review', review, `must not be above reject (${reject}), got ${review}`)
+      return errors.length > 0 ? t.failures(errors) : t.success({ review, reject } as Thresholds)
+    },
+    (th) => ({ review: th.review, reject: th.reject }),
+  )
 
 // ---------------------------------------------------------------- constructors
 

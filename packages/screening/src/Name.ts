@@ -49,8 +49,8 @@ export const defaultNameOptions: NameOptions = { stripCompanySuffixes: true }
  * assert.ok(honorifics.has('sheikh'))
  * assert.ok(honorifics.has('dr'))
  */
-export const honorifics: ReadonlySet<string> = new Set(
-  (
+export const honorifics: ReadonlySet<string> = /* @__PURE__ */ new Set(
+  /* @__PURE__ */ (
     'mr mrs ms miss mx mister madam madame dr doctor prof professor sir dame lord lady sheikh shaikh sheik ' +
     'shaykh haji hajji hadji alhaji alhajji mullah ayatollah rev reverend hon honorable honourable'
   ).split(' '),
@@ -66,8 +66,8 @@ export const honorifics: ReadonlySet<string> = new Set(
  * assert.ok(companySuffixes.has('llc'))
  * assert.ok(!companySuffixes.has('bank'))
  */
-export const companySuffixes: ReadonlySet<string> = new Set(
-  (
+export const companySuffixes: ReadonlySet<string> = /* @__PURE__ */ new Set(
+  /* @__PURE__ */ (
     'ltd limited llc llp lp inc incorporated corp corporation co company plc gmbh ag sa srl sarl sas spa bv nv ' +
     'oy pte pty jsc ojsc cjsc pjsc ooo zao oao kg ltda fze fzco fzc wll bhd'
   ).split(' '),

@@ -74,7 +74,7 @@ export interface LoadOptions {
 type Building = { -readonly [K in keyof ListEntry]: ListEntry[K] }
 
 /** One shared empty array for every entry without aliases, dates, countries, …: a finished entry is never mutated. */
-const none: ReadonlyArray<never> = Object.freeze([])
+const none: ReadonlyArray<never> = /* @__PURE__ */ Object.freeze([])
 
 /**
  * Arrays made once per distinct text and shared by every entry that has that text (programs, a

@@ -46,9 +46,9 @@ export const screenedSchemas: Readonly<Partial<Record<string, EntityType>>> = {
   Airplane: 'aircraft',
 }
 
-const Entity = t.intersection([
-  t.type({ id: t.string, schema: t.string, properties: t.UnknownRecord }),
-  t.partial({ target: t.boolean, datasets: t.array(t.string) }),
+const Entity = /* @__PURE__ */ t.intersection([
+  /* @__PURE__ */ t.type({ id: t.string, schema: t.string, properties: t.UnknownRecord }),
+  /* @__PURE__ */ t.partial({ target: t.boolean, datasets: /* @__PURE__ */ t.array(t.string) }),
 ])
 
 // ---------------------------------------------------------------- loading

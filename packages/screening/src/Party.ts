@@ -35,9 +35,12 @@ export interface Party {
   readonly country?: Country
 }
 
-const PartyInput = t.intersection([
-  t.type({ name: t.string }),
-  t.partial({ date_of_birth: t.union([t.string, t.null]), country: t.union([t.string, t.null]) }),
+const PartyInput = /* @__PURE__ */ t.intersection([
+  /* @__PURE__ */ t.type({ name: t.string }),
+  /* @__PURE__ */ t.partial({
+    date_of_birth: /* @__PURE__ */ t.union([t.string, t.null]),
+    country: /* @__PURE__ */ t.union([t.string, t.null]),
+  }),
 ])
 
 // ---------------------------------------------------------------- codecs

@@ -57,7 +57,7 @@ export const defaultScreeningConfig: ScreeningConfig = {
 
 // ---------------------------------------------------------------- codecs
 
-const keys = Object.keys(defaultScreeningConfig) as ReadonlyArray<keyof ScreeningConfig>
+const keys = /* @__PURE__ */ Object.keys(defaultScreeningConfig) as ReadonlyArray<keyof ScreeningConfig>
 
 /**
  * The problems of a configuration (none when it is valid): thresholds in (0, 1] with possible ≤ hit,

@@ -29,7 +29,7 @@ export const tiers = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
  * assert.ok(Tier.is('HIGH'))
  * assert.ok(!Tier.is('high'))
  */
-export const Tier = t.keyof({ LOW: null, MEDIUM: null, HIGH: null, CRITICAL: null }, 'Tier')
+export const Tier = /* @__PURE__ */ t.keyof({ LOW: null, MEDIUM: null, HIGH: null, CRITICAL: null }, 'Tier')
 
 /** A risk tier: `LOW`, `MEDIUM`, `HIGH` or `CRITICAL`. */
 export type Tier = t.TypeOf<typeof Tier>

@@ -12,6 +12,10 @@ interface RawRiskBrand {
   readonly RawRisk: unique symbol
 }
 
+// The codec's check without the codec, so `rawRisk` and `trustFromRisk` bundle without io-ts.
+const isRawRisk = (u: unknown): u is t.Branded<number, RawRiskBrand> =>
+  typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= 1000
+
 /**
  * The engine's raw risk: a whole number from 0 (no risk) to 1000 (highest risk).
  *
@@ -23,9 +27,9 @@ interface RawRiskBrand {
  * assert.ok(!RawRisk.is(423.5))
  * assert.ok(!RawRisk.is(1001))
  */
-export const RawRisk = t.brand(
+export const RawRisk = /* @__PURE__ */ t.brand(
   t.number,
-  (n): n is t.Branded<number, RawRiskBrand> => Number.isInteger(n) && n >= 0 && n <= 1000,
+  (n): n is t.Branded<number, RawRiskBrand> => isRawRisk(n),
   'RawRisk',
 )
 
@@ -46,7 +50,7 @@ interface TrustScoreBrand {
  * assert.ok(TrustScore.is(0.577))
  * assert.ok(!TrustScore.is(0.5775))
  */
-export const TrustScore = t.brand(
+export const TrustScore = /* @__PURE__ */ t.brand(
   t.number,
   (n): n is t.Branded<number, TrustScoreBrand> =>
     Number.isFinite(n) && n >= 0 && n <= 1 && Math.round(n * 1000) / 1000 === n,
@@ -70,7 +74,7 @@ export type TrustScore = t.TypeOf<typeof TrustScore>
  * assert.ok(E.isLeft(rawRisk('720')))
  */
 export const rawRisk = (u: unknown, field = 'raw'): E.Either<ValidationError, RawRisk> =>
-  RawRisk.is(u)
+  isRawRisk(u)
     ? E.right(u)
     : E.left(validationError(field, `must be a whole number from 0 to 1000, got ${describeValue(u)}`))
 

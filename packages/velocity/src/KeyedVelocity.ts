@@ -248,7 +248,7 @@ export const VelocityRecord: t.Type<VelocityRecord, VelocityRecord, unknown> = R
  * assert.equal(bad.left.problems[0]?.field, 'events.0.minor')
  */
 export const decodeVelocityRecord: (u: unknown) => E.Either<ValidationError, VelocityRecord> =
-  decodeWith(RecordCodec)
+  /* @__PURE__ */ decodeWith(RecordCodec)
 
 // ---------------------------------------------------------------- keys
 

@@ -234,25 +234,25 @@ const kindSpecs: Readonly<Record<RuleKind, KindSpec>> = {
     measure: 'amount',
     windows: ['calendar', 'rolling'],
     calendarUnit: 'day',
-    defaultWindow: utcCalendar('day'),
+    defaultWindow: /* @__PURE__ */ utcCalendar('day'),
   },
   max_daily_count: {
     measure: 'count',
     windows: ['calendar', 'rolling'],
     calendarUnit: 'day',
-    defaultWindow: utcCalendar('day'),
+    defaultWindow: /* @__PURE__ */ utcCalendar('day'),
   },
   max_weekly_amount: {
     measure: 'amount',
     windows: ['calendar', 'rolling'],
     calendarUnit: 'week',
-    defaultWindow: utcCalendar('week'),
+    defaultWindow: /* @__PURE__ */ utcCalendar('week'),
   },
   max_monthly_amount: {
     measure: 'amount',
     windows: ['calendar', 'rolling'],
     calendarUnit: 'month',
-    defaultWindow: utcCalendar('month'),
+    defaultWindow: /* @__PURE__ */ utcCalendar('month'),
   },
   max_amount_per_beneficiary: {
     measure: 'amount',
@@ -879,7 +879,7 @@ const setEnabled =
  * assert.ok(E.isRight(toggled) && toggled.right.version === 3 && toggled.right.rules[0]?.enabled === true)
  */
 export const enableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<ValidationError, RuleSet> =
-  setEnabled(true)
+  /* @__PURE__ */ setEnabled(true)
 
 /**
  * Disables the rule with the given id (it keeps its place and its ledger usage) and bumps the version.
@@ -895,4 +895,4 @@ export const enableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<Validati
  * assert.ok(E.isRight(off) && off.right.rules[0]?.enabled === false && off.right.version === 2)
  */
 export const disableRule: (ruleSet: RuleSet, ruleId: string) => E.Either<ValidationError, RuleSet> =
-  setEnabled(false)
+  /* @__PURE__ */ setEnabled(false)

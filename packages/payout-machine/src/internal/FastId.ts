@@ -8,7 +8,7 @@
 // when one payout's events are applied one after another, as in a replay.
 import { deriveId } from '@payout-kernel/core'
 
-const K = new Int32Array([
+const K = /* @__PURE__ */ new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -18,9 +18,9 @@ const K = new Int32Array([
   0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
   0xc67178f2,
 ])
-const W = new Int32Array(64)
+const W = /* @__PURE__ */ new Int32Array(64)
 const digit = (n: number): number => (n < 10 ? 48 + n : 87 + n)
-const out = new Array<number>(32)
+const out = /* @__PURE__ */ new Array<number>(32)
 
 /** The 8 hex digits of a 32-bit word into `out` at `at`. */
 const word = (h: number, at: number): void => {

@@ -80,7 +80,9 @@ const rfiWebhook = (type: PayoutEventType | 'CREATED'): WebhookEventType | undef
 }
 
 /** `payout.<status>` for each status, built once. */
-const statusWebhook = Object.fromEntries(payoutStatuses.map((s) => [s, `payout.${s}`])) as {
+const statusWebhook = /* @__PURE__ */ Object.fromEntries(
+  /* @__PURE__ */ payoutStatuses.map((s) => [s, `payout.${s}`]),
+) as {
   readonly [S in PayoutStatus]: `payout.${S}`
 }
 
@@ -266,14 +268,16 @@ export interface StartPayoutInput {
 }
 
 // Not an exact codec: core's `fromDecodeErrors` loses field names under an ExactType.
-const StartPayoutInput: t.Decoder<unknown, StartPayoutInput> = t.type(
+const StartPayoutInput: t.Decoder<unknown, StartPayoutInput> = /* @__PURE__ */ t.type(
   {
     payoutId: PayoutId,
     eventId: EventId,
     occurredAt: EpochMillisCodec,
-    actor: t.intersection([
-      t.type({ type: t.keyof({ merchant: null, ops: null, system: null }) }),
-      t.partial({ id: t.refinement(t.string, (s) => /^[\x21-\x7e]{1,255}$/.test(s), 'ActorId') }),
+    actor: /* @__PURE__ */ t.intersection([
+      /* @__PURE__ */ t.type({ type: /* @__PURE__ */ t.keyof({ merchant: null, ops: null, system: null }) }),
+      /* @__PURE__ */ t.partial({
+        id: /* @__PURE__ */ t.refinement(t.string, (s) => /^[\x21-\x7e]{1,255}$/.test(s), 'ActorId'),
+      }),
     ]),
   },
   'StartPayoutInput',

@@ -50,9 +50,10 @@ const isUpdateName = (name: string): name is PayoutUpdateName => Object.hasOwn(p
 const isPayoutState = (id: string): id is PayoutState => (payoutStates as ReadonlyArray<string>).includes(id)
 
 /** The status a leaf state belongs to: the first segment of its path. */
-export const statusOfState: { readonly [S in PayoutState]: PayoutStatus } = Object.fromEntries(
-  payoutStates.map((s) => [s, s.split('.')[0] as PayoutStatus]),
-) as { readonly [S in PayoutState]: PayoutStatus }
+export const statusOfState: { readonly [S in PayoutState]: PayoutStatus } =
+  /* @__PURE__ */ Object.fromEntries(
+    /* @__PURE__ */ payoutStates.map((s) => [s, s.split('.')[0] as PayoutStatus]),
+  ) as { readonly [S in PayoutState]: PayoutStatus }
 
 const leafPath = (node: AnyStateNode): string => node.path.join('.')
 
@@ -135,7 +136,7 @@ const compile = (): Readonly<Record<string, Readonly<Record<string, ReadonlyArra
 }
 
 /** The compiled table: `transitionTable[state][eventType]` lists the candidates in priority order. */
-export const transitionTable = compile()
+export const transitionTable = /* @__PURE__ */ compile()
 
 /** Steps with the compiled table. */
 export const compiledStepper: Stepper = (state, context, event, config) => {
@@ -152,13 +153,13 @@ export const compiledStepper: Stepper = (state, context, event, config) => {
 }
 
 /** Bit `i` stands for `payoutStatuses[i]`. */
-export const statusBit: { readonly [S in PayoutStatus]: number } = Object.fromEntries(
-  payoutStatuses.map((s, i) => [s, 1 << i]),
+export const statusBit: { readonly [S in PayoutStatus]: number } = /* @__PURE__ */ Object.fromEntries(
+  /* @__PURE__ */ payoutStatuses.map((s, i) => [s, 1 << i]),
 ) as { readonly [S in PayoutStatus]: number }
 
 /** For each event type, the bit set of the statuses in which the definition has a transition for it. */
-export const acceptedIn: { readonly [K in PayoutEventType]: number } = Object.fromEntries(
-  payoutEventTypes.map((type) => [
+export const acceptedIn: { readonly [K in PayoutEventType]: number } = /* @__PURE__ */ Object.fromEntries(
+  /* @__PURE__ */ payoutEventTypes.map((type) => [
     type,
     payoutStates.reduce(
       (mask, s) => (transitionTable[s]?.[type] === undefined ? mask : mask | statusBit[statusOfState[s]]),

@@ -6,8 +6,8 @@
 
 // ---------------------------------------------------------------- UTF-8
 
-const encoder = new TextEncoder()
-const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const encoder = /* @__PURE__ */ new TextEncoder()
+const strictDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Whether a string is well-formed UTF-16 (no lone surrogate), so that it has exactly one UTF-8 encoding. */
 export const isWellFormed = (s: string): boolean => {
@@ -73,7 +73,7 @@ export const fromLowerHex = (s: string): Uint8Array<ArrayBuffer> | undefined => 
 // ---------------------------------------------------------------- base64 (RFC 4648 §4)
 
 const base64Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-const base64Values = new Int8Array(128).fill(-1)
+const base64Values = /* @__PURE__ */ new Int8Array(128).fill(-1)
 for (let i = 0; i < base64Alphabet.length; i++) base64Values[base64Alphabet.charCodeAt(i)] = i
 
 /** Standard base64 with padding of bytes. */

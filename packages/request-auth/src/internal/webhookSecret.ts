@@ -4,7 +4,7 @@
  */
 import { subtleCrypto } from './credentialBytes.js'
 
-const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
+const inspectCustom = /* @__PURE__ */ Symbol.for('nodejs.util.inspect.custom')
 
 /**
  * A webhook signing secret, decoded (`decodeWebhookSecret`). The key bytes are held privately:

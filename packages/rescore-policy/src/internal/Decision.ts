@@ -36,7 +36,7 @@ import {
 // ---------------------------------------------------------------- responses
 
 // Shared, frozen bodies for the answers that carry no detail (a replay shares its stored body the same way).
-const errorBodies = new Map<RescoreErrorCode, RescoreResponseBody>()
+const errorBodies = /* @__PURE__ */ new Map<RescoreErrorCode, RescoreResponseBody>()
 export const errorBodyOf = (code: RescoreErrorCode): RescoreResponseBody => {
   let body = errorBodies.get(code)
   if (body === undefined) {
@@ -46,7 +46,7 @@ export const errorBodyOf = (code: RescoreErrorCode): RescoreResponseBody => {
   }
   return body
 }
-const inFlightBody: RescoreResponseBody = Object.freeze({ status: 'in_flight' as const })
+const inFlightBody: RescoreResponseBody = /* @__PURE__ */ Object.freeze({ status: 'in_flight' as const })
 
 /**
  * A response from the quota figures as header text: what `rescoreResponse` builds, without the

@@ -80,7 +80,7 @@ const swapMap = <V>(world: Map<string, V>, root: MapVersion<V>, node: MapVersion
   node.value = undefined
 }
 
-const emptyMap: MapVersion<never> = new MapVersion<never>(undefined, 0)
+const emptyMap: MapVersion<never> = /* @__PURE__ */ new MapVersion<never>(undefined, 0)
 
 /** The empty map (never linked to another version). */
 export const emptyMapVersion = <V>(): MapVersion<V> => emptyMap
@@ -157,7 +157,7 @@ const swapTable = <V>(world: Table<V>, root: TableVersion<V>, node: TableVersion
   node.value = undefined
 }
 
-const emptyTable: TableVersion<never> = new TableVersion<never>(undefined, 0)
+const emptyTable: TableVersion<never> = /* @__PURE__ */ new TableVersion<never>(undefined, 0)
 
 /** The empty table (never linked to another version). */
 export const emptyTableVersion = <V>(): TableVersion<V> => emptyTable
@@ -256,7 +256,7 @@ const swapQuota = (world: Book, root: QuotaVersion, node: QuotaVersion): void =>
   node.log = undefined
 }
 
-const emptyQuota = new QuotaVersion(undefined, 0)
+const emptyQuota = /* @__PURE__ */ new QuotaVersion(undefined, 0)
 
 /** No merchant has a log (never linked to another version). */
 export const emptyQuotaVersion = (): QuotaVersion => emptyQuota

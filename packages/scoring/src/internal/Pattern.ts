@@ -145,7 +145,7 @@ const generalCategories: Readonly<Record<string, string>> = {
   Surrogate: 'Cs',
   Private_Use: 'Co',
 }
-const shortCategories = new Set(Object.values(generalCategories))
+const shortCategories = /* @__PURE__ */ new Set(/* @__PURE__ */ Object.values(generalCategories))
 
 /** Binary properties written out as ranges. */
 const binaryProperties: Readonly<Record<string, ReadonlyArray<Range>>> = {
@@ -318,7 +318,7 @@ const elementText = (e: AST.Element): string => {
 
 // ---------------------------------------------------------------- operations
 
-const parser = new RegExpParser({ ecmaVersion: 2024 })
+const parser = /* @__PURE__ */ new RegExpParser({ ecmaVersion: 2024 })
 
 /**
  * Checks a pattern and compiles it for linear-time matching, or says why it is refused.

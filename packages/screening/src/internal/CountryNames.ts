@@ -119,9 +119,9 @@ const spellings: ReadonlyArray<readonly [string, string]> = [
 ]
 
 /** Names that mean "no country known": neither a country nor a problem. */
-const noCountry = new Set(['undetermined', 'unknown', 'stateless', 'none'])
+const noCountry = /* @__PURE__ */ new Set(['undetermined', 'unknown', 'stateless', 'none'])
 
-const byName: ReadonlyMap<string, Country> = (() => {
+const byName: ReadonlyMap<string, Country> = /* @__PURE__ */ (() => {
   const map = new Map<string, Country>()
   try {
     const display = new Intl.DisplayNames(['en'], { type: 'region' })
@@ -142,7 +142,7 @@ export type CountryReading =
   | { readonly _tag: 'NoCountry' }
   | { readonly _tag: 'Unrecognised' }
 
-const readings = new Map<string, CountryReading>()
+const readings = /* @__PURE__ */ new Map<string, CountryReading>()
 
 /** The country a list's name of it means (remembered: a list names the same few countries again and again). */
 export const readCountryName = (name: string): CountryReading => {

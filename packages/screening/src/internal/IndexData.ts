@@ -38,7 +38,7 @@ export interface IndexData {
   scratch: PairScratch
 }
 
-const store = new WeakMap<object, IndexData>()
+const store = /* @__PURE__ */ new WeakMap<object, IndexData>()
 
 export const attach = (index: object, data: IndexData): void => {
   store.set(index, data)

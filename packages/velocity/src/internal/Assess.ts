@@ -31,7 +31,7 @@ export interface Conversions {
   readonly rounding: Rounding
 }
 
-export const noConversions: Conversions = { rates: new Map(), rounding: 'half-even' }
+export const noConversions: Conversions = { rates: /* @__PURE__ */ new Map(), rounding: 'half-even' }
 
 /** A rate ready for arithmetic: result = amount × num / den, in the target's minor units. */
 export interface ParsedRate {
@@ -43,7 +43,7 @@ export interface ParsedRate {
 }
 
 /** Parsed rates by source then target currency, one table per `Conversions` value. */
-const parsedRates = new WeakMap<Conversions, Map<string, Map<string, ParsedRate | null>>>()
+const parsedRates = /* @__PURE__ */ new WeakMap<Conversions, Map<string, Map<string, ParsedRate | null>>>()
 
 const parseRate = (from: string, to: string, rate: string): ParsedRate | null => {
   const m = /^(\d{1,12})(?:\.(\d{1,18}))?$/.exec(rate)

@@ -4,7 +4,7 @@
 // (Baker's trick, as in Conchon & Filliâtre's persistent arrays). With `null` (the backtest's
 // privately owned store) they are plain writes.
 
-const absent: unique symbol = Symbol('absent')
+const absent: unique symbol = /* @__PURE__ */ Symbol('absent')
 type Absent = typeof absent
 
 type Entry =

@@ -93,33 +93,33 @@ const keyPattern = /^[pu]\/[A-Za-z0-9_/-]{1,1200}$/
 const idPattern = /^pay_[A-Za-z0-9]{1,251}$/
 const bornPattern = /^-?[0-9]{1,16}\/pay_[A-Za-z0-9]{1,251}$/
 
-const Instant = refined('whole epoch milliseconds', (u): u is number => EpochMillis.is(u))
-const Count = refined(
+const Instant = /* @__PURE__ */ refined('whole epoch milliseconds', (u): u is number => EpochMillis.is(u))
+const Count = /* @__PURE__ */ refined(
   'a whole number of at least 1',
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 1,
 )
-const Minor = refined(
+const Minor = /* @__PURE__ */ refined(
   'a whole number of minor units as a decimal string',
   (u): u is string => typeof u === 'string' && minorPattern.test(u),
 )
-const PositiveMinor = refined(
+const PositiveMinor = /* @__PURE__ */ refined(
   'a positive whole number of minor units as a decimal string',
   (u): u is string => typeof u === 'string' && positiveMinorPattern.test(u),
 )
-const CurrencyCode = refined('a currency code', (u): u is string => Currency.is(u))
-const DistinctValue = refined(
+const CurrencyCode = /* @__PURE__ */ refined('a currency code', (u): u is string => Currency.is(u))
+const DistinctValue = /* @__PURE__ */ refined(
   'an id or country code',
   (u): u is string => typeof u === 'string' && distinctPattern.test(u),
 )
-const RecordKey = refined(
+const RecordKey = /* @__PURE__ */ refined(
   'a velocity record key',
   (u): u is string => typeof u === 'string' && keyPattern.test(u),
 )
-const PayoutIdString = refined(
+const PayoutIdString = /* @__PURE__ */ refined(
   'a payout id pay_…',
   (u): u is string => typeof u === 'string' && idPattern.test(u),
 )
-const Born = refined(
+const Born = /* @__PURE__ */ refined(
   'a creation mark createdAt/pay_…',
   (u): u is string => typeof u === 'string' && bornPattern.test(u),
 )
@@ -156,11 +156,11 @@ const dictionary = <V>(
     t.identity,
   )
 
-const Sums = dictionary('sums per currency', CurrencyCode, Minor)
-const Values = dictionary('counts per distinct value', DistinctValue, Count)
+const Sums = /* @__PURE__ */ dictionary('sums per currency', CurrencyCode, Minor)
+const Values = /* @__PURE__ */ dictionary('counts per distinct value', DistinctValue, Count)
 
-const CalendarCodec = t.strict({
-  kind: t.literal('calendar'),
+const CalendarCodec = /* @__PURE__ */ t.strict({
+  kind: /* @__PURE__ */ t.literal('calendar'),
   born: Born,
   start: Instant,
   end: Instant,
@@ -168,37 +168,41 @@ const CalendarCodec = t.strict({
   sums: Sums,
   values: Values,
 })
-const LifetimeCodec = t.strict({
-  kind: t.literal('lifetime'),
+const LifetimeCodec = /* @__PURE__ */ t.strict({
+  kind: /* @__PURE__ */ t.literal('lifetime'),
   born: Born,
   count: Count,
   sums: Sums,
   values: Values,
 })
-const EventCodec = t.strict({
+const EventCodec = /* @__PURE__ */ t.strict({
   id: PayoutIdString,
   t: Instant,
   currency: CurrencyCode,
   minor: PositiveMinor,
-  value: t.union([DistinctValue, t.null]),
+  value: /* @__PURE__ */ t.union([DistinctValue, t.null]),
 })
-const RollingCodec = t.strict({
-  kind: t.literal('rolling'),
+const RollingCodec = /* @__PURE__ */ t.strict({
+  kind: /* @__PURE__ */ t.literal('rolling'),
   latest: Instant,
   until: Instant,
-  events: t.readonlyArray(EventCodec),
+  events: /* @__PURE__ */ t.readonlyArray(EventCodec),
 })
-const PayoutCodec = t.strict({
-  kind: t.literal('payout'),
+const PayoutCodec = /* @__PURE__ */ t.strict({
+  kind: /* @__PURE__ */ t.literal('payout'),
   id: PayoutIdString,
   t: Instant,
-  liveUntil: t.union([Instant, t.null]),
+  liveUntil: /* @__PURE__ */ t.union([Instant, t.null]),
   currency: CurrencyCode,
   minor: PositiveMinor,
-  counted: t.readonlyArray(
-    t.intersection([
-      t.strict({ key: RecordKey, born: t.union([Born, t.null]), value: t.union([DistinctValue, t.null]) }),
-      t.exact(t.partial({ at: Instant })),
+  counted: /* @__PURE__ */ t.readonlyArray(
+    /* @__PURE__ */ t.intersection([
+      /* @__PURE__ */ t.strict({
+        key: RecordKey,
+        born: /* @__PURE__ */ t.union([Born, t.null]),
+        value: /* @__PURE__ */ t.union([DistinctValue, t.null]),
+      }),
+      /* @__PURE__ */ t.exact(/* @__PURE__ */ t.partial({ at: Instant })),
     ]),
   ),
 })
@@ -209,7 +213,7 @@ const members: Readonly<Record<AnyRecord['kind'], t.Type<AnyRecord, AnyRecord, u
   rolling: RollingCodec as t.Type<AnyRecord, AnyRecord, unknown>,
   payout: PayoutCodec as t.Type<AnyRecord, AnyRecord, unknown>,
 }
-const kinds = Object.keys(members) as ReadonlyArray<AnyRecord['kind']>
+const kinds = /* @__PURE__ */ Object.keys(members) as ReadonlyArray<AnyRecord['kind']>
 
 /** The checks between fields, after each field decoded: a problem names the later field. */
 const crossCheck = (r: AnyRecord, c: t.Context): t.Validation<AnyRecord> => {
@@ -252,7 +256,11 @@ const crossCheck = (r: AnyRecord, c: t.Context): t.Validation<AnyRecord> => {
 }
 
 /** A velocity record: the member its `kind` names, so errors speak of that member's fields only. */
-export const RecordCodec: t.Type<AnyRecord, AnyRecord, unknown> = new t.Type<AnyRecord, AnyRecord, unknown>(
+export const RecordCodec: t.Type<AnyRecord, AnyRecord, unknown> = /* @__PURE__ */ new t.Type<
+  AnyRecord,
+  AnyRecord,
+  unknown
+>(
   'VelocityRecord',
   (u): u is AnyRecord =>
     isPlainObject(u) &&

@@ -35,7 +35,7 @@ export interface TrackerSpec {
   readonly ruleIds: ReadonlyArray<string>
 }
 
-const names = new Map<string, string>()
+const names = /* @__PURE__ */ new Map<string, string>()
 const nameOf = (signature: string): string => {
   let name = names.get(signature)
   if (name === undefined) {
@@ -45,7 +45,7 @@ const nameOf = (signature: string): string => {
   return name
 }
 
-const specs = new WeakMap<RuleSet, ReadonlyArray<TrackerSpec>>()
+const specs = /* @__PURE__ */ new WeakMap<RuleSet, ReadonlyArray<TrackerSpec>>()
 
 /** One tracker per distinct signature of the rule set's windowed rules, in first-seen order. */
 export const trackersOf = (ruleSet: RuleSet): ReadonlyArray<TrackerSpec> => {

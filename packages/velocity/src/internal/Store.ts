@@ -111,7 +111,7 @@ const signatureOf = (rule: Rule, grouping: Grouping, distinct: DistinctField | n
         sorted(rule.filters.instrumentTypes),
       ])
 
-const compiled = new WeakMap<Rule, CompiledRule>()
+const compiled = /* @__PURE__ */ new WeakMap<Rule, CompiledRule>()
 
 /** The compiled form of a rule (memoised per rule object; rules are immutable). */
 export const compileRule = (rule: Rule): CompiledRule => {

@@ -26,7 +26,7 @@ interface Version {
   v: Tip | Diff
 }
 
-const versions = new WeakMap<LedgerHandle, Version>()
+const versions = /* @__PURE__ */ new WeakMap<LedgerHandle, Version>()
 
 // ---------------------------------------------------------------- versions
 
