@@ -7,6 +7,7 @@ export default class SummaryReporter implements Reporter {
     let failed = 0
     let skipped = 0
     const databases = new Set<string>()
+    const browsers = new Set<string>()
     for (const testModule of testModules) {
       // A module that failed to load has no tests but is a failure all the same.
       if (testModule.state() === 'failed' && [...testModule.children.allTests()].length === 0) failed += 1
@@ -14,6 +15,8 @@ export default class SummaryReporter implements Reporter {
         const state = test.result().state
         const database = (test.meta() as Record<string, unknown>).database
         if (typeof database === 'string') databases.add(database)
+        const browser = (test.meta() as Record<string, unknown>).browser
+        if (typeof browser === 'string') browsers.add(browser)
         if (state === 'passed') passed += 1
         else if (state === 'failed') failed += 1
         else skipped += 1
@@ -27,6 +30,9 @@ export default class SummaryReporter implements Reporter {
     const notRun = [...databases].filter((d) => d.includes('NOT run')).sort()
     if (ran.length > 0) process.stdout.write(`\nstore suites ran on: ${ran.join('; ')}\n`)
     if (notRun.length > 0) process.stdout.write(`store suites NOT run: ${notRun.join('; ')}\n`)
+    // The docs site's browser test says whether it ran (no Chromium or no built site: it did not).
+    for (const b of browsers)
+      process.stdout.write(b.includes('NOT run') ? `${b}\n` : `browser test ran on: ${b}\n`)
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${tail}\n`)
   }
 }
