@@ -7,8 +7,9 @@
 // in what surrounds that: see docs/screening.md, "Compared with Moov Watchman". The tests below hold
 // what should agree (exact matches, reordering, case, punctuation, diacritics: the same verdict), measure
 // how far the two agree on bands and on ranking, and list every band they disagree on, with why.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   buildSanctionsIndex,
   companySuffixes,
