@@ -31,7 +31,7 @@ export default [
   ...whole('screening', '68 kB', '25 kB'),
   ...whole('evaluation', '84 kB', '30 kB'),
   ...whole('request-auth', '56 kB', '19 kB'),
-  alone('trust', 'trustFromRisk', '2.2 kB'),
+  alone('trust', 'trustFromRisk', '0.8 kB'),
   alone('trust', 'tierOf', '0.5 kB'),
   alone('core', 'formatMoney', '1 kB'),
   alone('core', 'parseMoney', '11 kB'),

@@ -74,9 +74,14 @@ export type TrustScore = t.TypeOf<typeof TrustScore>
  * assert.ok(E.isLeft(rawRisk('720')))
  */
 export const rawRisk = (u: unknown, field = 'raw'): E.Either<ValidationError, RawRisk> =>
+  // The Either built as the literal fp-ts's `right` and `left` return: a function bundled alone
+  // (`trustFromRisk` in a browser) then needs none of fp-ts's module-level set-up.
   isRawRisk(u)
-    ? E.right(u)
-    : E.left(validationError(field, `must be a whole number from 0 to 1000, got ${describeValue(u)}`))
+    ? { _tag: 'Right', right: u }
+    : {
+        _tag: 'Left',
+        left: validationError(field, `must be a whole number from 0 to 1000, got ${describeValue(u)}`),
+      }
 
 /**
  * Converts the engine's raw risk into the trust score: `(1000 − raw) / 1000`. Anything but an
@@ -91,8 +96,10 @@ export const rawRisk = (u: unknown, field = 'raw'): E.Either<ValidationError, Ra
  * assert.deepEqual(trustFromRisk(720), E.right(0.28))
  * assert.ok(E.isLeft(trustFromRisk(42.5)))
  */
-export const trustFromRisk = (raw: unknown): E.Either<ValidationError, TrustScore> =>
-  E.map((r: RawRisk) => trustOf(r))(rawRisk(raw))
+export const trustFromRisk = (raw: unknown): E.Either<ValidationError, TrustScore> => {
+  const r = rawRisk(raw)
+  return r._tag === 'Right' ? { _tag: 'Right', right: trustOf(r.right) } : r
+}
 
 /**
  * The trust score of a raw risk already decoded (total, no `Either`).
