@@ -19,6 +19,8 @@ const project = (name: string, dir: string) =>
       root: `${root}${dir}`,
       include: ['**/*.test.ts'],
       exclude: ['**/node_modules/**', '**/dist/**'],
+      // after each test, the built-in prototypes must be as they were (hostile keys pollute nothing)
+      setupFiles: [`${root}scripts/no-pollution.setup.ts`],
       // Property tests run thousands of cases; on a busy 2-core CI machine they need room.
       testTimeout: 120_000,
       hookTimeout: 120_000,

@@ -65,7 +65,8 @@ export type EpochMillis = t.TypeOf<typeof EpochMillis>
  */
 export const epochMillis = (u: unknown): E.Either<ValidationError, EpochMillis> =>
   EpochMillis.is(u)
-    ? E.right(u)
+    ? // -0 is the instant 0: answered as 0, so it equals (Object.is, toEqual) the same instant read back
+      E.right((u + 0) as EpochMillis)
     : E.left(
         validationError(
           '',

@@ -111,11 +111,20 @@ const pathOf = (context: t.Context): string => {
  */
 export const describeValue = (u: unknown): string => {
   if (u === undefined) return 'nothing'
-  if (typeof u === 'bigint') return `${u}n`
+  if (typeof u === 'bigint')
+    return u >= -(10n ** 50n) && u <= 10n ** 50n ? `${u}n` : 'a bigint of over 50 digits'
   if (typeof u === 'number' && !Number.isFinite(u)) return String(u)
   let text: string
   try {
-    text = JSON.stringify(u) ?? typeof u
+    // A long string is cut before it is quoted, so a 10 MiB input costs no 10 MiB copy per message;
+    // an object is given up on (rendered as its type) after 64 values, however deep or wide it is.
+    let values = 0
+    const bounded = (_key: string, value: unknown): unknown => {
+      values += 1
+      if (values > 64) throw new RangeError('too large to describe')
+      return typeof value === 'string' && value.length > 60 ? value.slice(0, 60) : value
+    }
+    text = JSON.stringify(u, bounded) ?? typeof u
   } catch {
     text = typeof u
   }
@@ -152,8 +161,101 @@ export const fromDecodeErrors = (errors: t.Errors): ValidationError => {
   }
 }
 
+// ---------------------------------------------------------------- input that throws when read
+
+/** How deep {@link unreadableInput} looks, and how deep a value may nest before it is named as too deep. */
+export const maxInputDepth = 64
+
+/** How many values {@link unreadableInput} looks at before it gives up and names the input itself. */
+const maxInputNodes = 100_000
+
+const thrownName = (thrown: unknown): string => {
+  try {
+    return thrown instanceof Error
+      ? `${thrown.name}: ${describeValue(thrown.message).slice(1, -1)}`
+      : typeof thrown
+  } catch {
+    return typeof thrown
+  }
+}
+
+/**
+ * Why a decoder threw on an input, as a `ValidationError` naming the field: the first field (in
+ * document order) whose reading throws (a getter, a proxy, a revoked proxy), or that nests deeper
+ * than {@link maxInputDepth} levels; the input itself (`""`) when neither is found. It reads the
+ * input without recursion, each read guarded, and looks at no more than 100,000 values.
+ *
+ * @example
+ * import { unreadableInput } from '@payout-kernel/core'
+ * import assert from 'node:assert/strict'
+ *
+ * const payout = { amount: { get value(): string { throw new Error('no') } } }
+ * const e = unreadableInput(payout, new Error('no'))
+ * assert.equal(e.problems[0]?.field, 'amount.value')
+ */
+export const unreadableInput = (u: unknown, thrown: unknown): ValidationError => {
+  const stack: Array<readonly [unknown, string, number]> = [[u, '', 0]]
+  let seen = 0
+  while (stack.length > 0 && seen < maxInputNodes) {
+    const [value, path, depth] = stack.pop() as readonly [unknown, string, number]
+    seen += 1
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) continue
+    if (depth >= maxInputDepth)
+      return validationError(path, `is nested more than ${maxInputDepth} levels deep`)
+    const children: Array<readonly [unknown, string, number]> = []
+    let reading = path
+    try {
+      Array.isArray(value)
+      Object.getPrototypeOf(value)
+      // a getter or proxy that throws on any name throws here too
+      void (value as Record<string, unknown>)['\u0000probe']
+      for (const key of Reflect.ownKeys(value)) {
+        if (typeof key !== 'string' || (Array.isArray(value) && key === 'length')) continue
+        reading = joinPath(path, key)
+        children.push([(value as Record<string, unknown>)[key], reading, depth + 1])
+      }
+    } catch (inner) {
+      return validationError(reading, `could not be read (${thrownName(inner)})`)
+    }
+    for (let i = children.length - 1; i >= 0; i--)
+      stack.push(children[i] as readonly [unknown, string, number])
+  }
+  return validationError('', `could not be decoded (${thrownName(thrown)})`)
+}
+
+/**
+ * Runs a decoder so that an input which throws when read, or nests so deep that reading it
+ * overflows the stack, answers a Left naming the field (see {@link unreadableInput}), never a throw.
+ * Every public decoder runs through it; an ordinary input costs one `try`.
+ *
+ * @example
+ * import { guardDecoder, decodeWith } from '@payout-kernel/core'
+ * import * as t from 'io-ts'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import assert from 'node:assert/strict'
+ *
+ * const decode = guardDecoder(decodeWith(t.type({ name: t.string })))
+ * const hostile = new Proxy({}, { get: () => { throw new Error('no') } })
+ * const result = decode({ name: hostile })
+ * assert.ok(E.isLeft(result))
+ * assert.deepEqual(decode({ name: 'Ada' }), E.right({ name: 'Ada' }))
+ */
+export const guardDecoder =
+  <A, L = ValidationError>(
+    decode: (u: unknown) => E.Either<L, A>,
+    refusal: (e: ValidationError) => L = (e) => e as unknown as L,
+  ) =>
+  (u: unknown): E.Either<L, A> => {
+    try {
+      return decode(u)
+    } catch (thrown) {
+      return E.left(refusal(unreadableInput(u, thrown)))
+    }
+  }
+
 /**
  * Decodes an unknown input with a codec: the value, or a `ValidationError` naming every bad field.
+ * An input that throws when read (a getter, a proxy) is a `ValidationError` too ({@link guardDecoder}).
  *
  * @example
  * import { decodeWith } from '@payout-kernel/core'
@@ -167,5 +269,10 @@ export const fromDecodeErrors = (errors: t.Errors): ValidationError => {
  */
 export const decodeWith =
   <A, O>(codec: t.Type<A, O, unknown>) =>
-  (u: unknown): E.Either<ValidationError, A> =>
-    pipe(codec.decode(u), E.mapLeft(fromDecodeErrors))
+  (u: unknown): E.Either<ValidationError, A> => {
+    try {
+      return pipe(codec.decode(u), E.mapLeft(fromDecodeErrors))
+    } catch (thrown) {
+      return E.left(unreadableInput(u, thrown))
+    }
+  }
