@@ -163,7 +163,19 @@ export const fromDecodeErrors = (errors: t.Errors): ValidationError => {
 
 // ---------------------------------------------------------------- input that throws when read
 
-/** How deep {@link unreadableInput} looks, and how deep a value may nest before it is named as too deep. */
+/**
+ * How deep {@link unreadableInput} looks, and how many keys of a path a refusal names: a field
+ * nested deeper than this, in an input that made a decoder throw, is named as too deep.
+ *
+ * @example
+ * import { maxInputDepth, unreadableInput } from '@payout-kernel/core'
+ * import assert from 'node:assert/strict'
+ *
+ * let deep: unknown = {}
+ * for (let i = 0; i < 1000; i++) deep = { a: deep }
+ * const e = unreadableInput(deep, new RangeError('Maximum call stack size exceeded'))
+ * assert.equal(e.problems[0]?.field.split('.').length, maxInputDepth)
+ */
 export const maxInputDepth = 64
 
 /** How many values {@link unreadableInput} looks at before it gives up and names the input itself. */
@@ -223,33 +235,123 @@ export const unreadableInput = (u: unknown, thrown: unknown): ValidationError =>
   return validationError('', `could not be decoded (${thrownName(thrown)})`)
 }
 
+/** A field path as a linked list, so a path 100,000 keys deep costs no copying. */
+interface PathNode {
+  readonly parent: PathNode | undefined
+  readonly key: string
+  readonly depth: number
+}
+
+const pathText = (node: PathNode | undefined): string => {
+  const keys: string[] = []
+  for (let n = node; n !== undefined; n = n.parent) keys.push(n.key)
+  return keys.reverse().slice(0, maxInputDepth).join('.')
+}
+
+const sameThrow = (a: unknown, b: unknown): boolean => {
+  try {
+    return (
+      a === b || (a instanceof Error && b instanceof Error && a.name === b.name && a.message === b.message)
+    )
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Runs the decoder again on a view of the input that notes the path of every read, and answers the
+ * path of the last read before it throws: the field that threw. `undefined` when the second run
+ * does not throw the same error (the view itself can throw where the input would not: a `Map`'s
+ * methods refuse a proxy), so the caller falls back to {@link unreadableInput}.
+ */
+const lastReadBeforeThrow = <I>(
+  decode: (u: I) => unknown,
+  u: I,
+  thrown: unknown,
+): ValidationError | undefined => {
+  let last: PathNode | undefined
+  const views = new WeakMap<object, object>()
+  const view = (value: unknown, at: PathNode | undefined): unknown => {
+    if (value === null || typeof value !== 'object') return value
+    const known = views.get(value)
+    if (known !== undefined) return known
+    const child = (key: string | symbol): PathNode | undefined =>
+      typeof key === 'string' ? { parent: at, key, depth: (at?.depth ?? 0) + 1 } : at
+    const handler: ProxyHandler<object> = {
+      get: (target, key) => {
+        last = child(key)
+        const v: unknown = Reflect.get(target, key, target)
+        const d = Reflect.getOwnPropertyDescriptor(target, key)
+        // a proxy must answer a frozen field as it is
+        return d !== undefined && d.configurable === false && d.writable === false ? v : view(v, child(key))
+      },
+      has: (target, key) => {
+        last = at
+        return Reflect.has(target, key)
+      },
+      ownKeys: (target) => {
+        last = at
+        return Reflect.ownKeys(target)
+      },
+      getOwnPropertyDescriptor: (target, key) => {
+        last = child(key)
+        return Reflect.getOwnPropertyDescriptor(target, key)
+      },
+      getPrototypeOf: (target) => {
+        last = at
+        return Reflect.getPrototypeOf(target)
+      },
+    }
+    last = at
+    const proxy = new Proxy(value, handler)
+    views.set(value, proxy)
+    return proxy
+  }
+  try {
+    decode(view(u, undefined) as I)
+    return undefined
+  } catch (again) {
+    if (last === undefined || !sameThrow(again, thrown)) return undefined
+    const field = pathText(last)
+    return (last?.depth ?? 0) >= maxInputDepth ||
+      (thrown instanceof RangeError && /call stack/i.test(thrown.message))
+      ? validationError(field, `is nested more than ${maxInputDepth} levels deep`)
+      : validationError(field, `could not be read (${thrownName(thrown)})`)
+  }
+}
+
 /**
  * Runs a decoder so that an input which throws when read, or nests so deep that reading it
- * overflows the stack, answers a Left naming the field (see {@link unreadableInput}), never a throw.
- * Every public decoder runs through it; an ordinary input costs one `try`.
+ * overflows the stack, answers a Left naming the field, never a throw. The field is the one the
+ * decoder was reading when it threw (found by running it once more on a view of the input that
+ * notes each read), else the first one {@link unreadableInput} finds. Every public decoder runs
+ * through it; an ordinary input costs one `try`.
  *
  * @example
- * import { guardDecoder, decodeWith } from '@payout-kernel/core'
- * import * as t from 'io-ts'
- * import * as E from 'fp-ts/lib/Either.js'
+ * import { guardDecoder, validationError } from '@payout-kernel/core'
+ * import * as E from '#fp-ts/Either'
  * import assert from 'node:assert/strict'
  *
- * const decode = guardDecoder(decodeWith(t.type({ name: t.string })))
+ * const decodeName = guardDecoder((u: unknown) => {
+ *   const name = (u as { payee: { name: unknown } }).payee.name
+ *   return typeof name === 'string' ? E.right(name) : E.left(validationError('payee.name', 'must be text'))
+ * })
  * const hostile = new Proxy({}, { get: () => { throw new Error('no') } })
- * const result = decode({ name: hostile })
+ * const result = decodeName({ other: [hostile], payee: hostile })
  * assert.ok(E.isLeft(result))
- * assert.deepEqual(decode({ name: 'Ada' }), E.right({ name: 'Ada' }))
+ * assert.equal(result.left.problems[0]?.field, 'payee.name')
+ * assert.deepEqual(decodeName({ payee: { name: 'Ada' } }), E.right('Ada'))
  */
 export const guardDecoder =
-  <A, L = ValidationError>(
-    decode: (u: unknown) => E.Either<L, A>,
+  <A, L = ValidationError, I = unknown>(
+    decode: (u: I) => E.Either<L, A>,
     refusal: (e: ValidationError) => L = (e) => e as unknown as L,
   ) =>
-  (u: unknown): E.Either<L, A> => {
+  (u: I): E.Either<L, A> => {
     try {
       return decode(u)
     } catch (thrown) {
-      return E.left(refusal(unreadableInput(u, thrown)))
+      return E.left(refusal(lastReadBeforeThrow(decode, u, thrown) ?? unreadableInput(u, thrown)))
     }
   }
 
@@ -267,12 +369,7 @@ export const guardDecoder =
  * assert.deepEqual(decodeAge({ age: 3 }), E.right({ age: 3 }))
  * assert.ok(E.isLeft(decodeAge({ age: 'three' })))
  */
-export const decodeWith =
-  <A, O>(codec: t.Type<A, O, unknown>) =>
-  (u: unknown): E.Either<ValidationError, A> => {
-    try {
-      return pipe(codec.decode(u), E.mapLeft(fromDecodeErrors))
-    } catch (thrown) {
-      return E.left(unreadableInput(u, thrown))
-    }
-  }
+export const decodeWith = <A, O>(
+  codec: t.Type<A, O, unknown>,
+): ((u: unknown) => E.Either<ValidationError, A>) =>
+  guardDecoder((u: unknown) => pipe(codec.decode(u), E.mapLeft(fromDecodeErrors)))

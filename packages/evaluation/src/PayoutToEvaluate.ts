@@ -9,6 +9,7 @@ import {
   Currency,
   describeValue,
   EpochMillis,
+  guardDecoder,
   InstrumentId,
   MerchantId,
   PayoutId,
@@ -155,39 +156,41 @@ export const payoutToEvaluateProblems = (u: unknown): ValidationProblem[] => {
  * assert.ok(bad.left.problems.some((p) => p.field === 'merchant_id'))
  * assert.ok(bad.left.problems.some((p) => p.field === 'beneficiary.country'))
  */
-export const decodePayoutToEvaluate = (u: unknown): E.Either<ValidationError, PayoutToEvaluate> => {
-  if (!isObject(u))
-    return E.left({
-      _tag: 'ValidationError',
-      problems: [{ field: '', message: `must be a payout object, got ${describeValue(u)}` }],
+export const decodePayoutToEvaluate = guardDecoder(
+  (u: unknown): E.Either<ValidationError, PayoutToEvaluate> => {
+    if (!isObject(u))
+      return E.left({
+        _tag: 'ValidationError',
+        problems: [{ field: '', message: `must be a payout object, got ${describeValue(u)}` }],
+      })
+    const problems: ValidationProblem[] = []
+    const p = parsePayout(u)
+    if (E.isLeft(p)) problems.push(...p.left.problems)
+    const beneficiary = decodeParty(Object.hasOwn(u, 'beneficiary') ? u.beneficiary : undefined)
+    if (E.isLeft(beneficiary)) problems.push(...withinField('beneficiary')(beneficiary.left).problems)
+    const rawCounterparty = Object.hasOwn(u, 'sending_counterparty') ? u.sending_counterparty : undefined
+    const counterparty =
+      rawCounterparty === undefined || rawCounterparty === null
+        ? E.right(undefined)
+        : decodeParty(rawCounterparty)
+    if (E.isLeft(counterparty))
+      problems.push(...withinField('sending_counterparty')(counterparty.left).problems)
+    const makerId = Object.hasOwn(u, 'maker_id') ? u.maker_id : undefined
+    if (makerId !== undefined && makerId !== null && !isActorId(makerId))
+      problems.push({
+        field: 'maker_id',
+        message: `must be 1 to 255 printable ASCII characters without spaces, got ${describeValue(makerId)}`,
+      })
+    if (problems.length > 0 || E.isLeft(p) || E.isLeft(beneficiary) || E.isLeft(counterparty))
+      return E.left({ _tag: 'ValidationError', problems })
+    return E.right({
+      ...p.right,
+      beneficiary: beneficiary.right,
+      ...(counterparty.right === undefined ? {} : { sendingCounterparty: counterparty.right }),
+      ...(isActorId(makerId) ? { makerId } : {}),
     })
-  const problems: ValidationProblem[] = []
-  const p = parsePayout(u)
-  if (E.isLeft(p)) problems.push(...p.left.problems)
-  const beneficiary = decodeParty(Object.hasOwn(u, 'beneficiary') ? u.beneficiary : undefined)
-  if (E.isLeft(beneficiary)) problems.push(...withinField('beneficiary')(beneficiary.left).problems)
-  const rawCounterparty = Object.hasOwn(u, 'sending_counterparty') ? u.sending_counterparty : undefined
-  const counterparty =
-    rawCounterparty === undefined || rawCounterparty === null
-      ? E.right(undefined)
-      : decodeParty(rawCounterparty)
-  if (E.isLeft(counterparty))
-    problems.push(...withinField('sending_counterparty')(counterparty.left).problems)
-  const makerId = Object.hasOwn(u, 'maker_id') ? u.maker_id : undefined
-  if (makerId !== undefined && makerId !== null && !isActorId(makerId))
-    problems.push({
-      field: 'maker_id',
-      message: `must be 1 to 255 printable ASCII characters without spaces, got ${describeValue(makerId)}`,
-    })
-  if (problems.length > 0 || E.isLeft(p) || E.isLeft(beneficiary) || E.isLeft(counterparty))
-    return E.left({ _tag: 'ValidationError', problems })
-  return E.right({
-    ...p.right,
-    beneficiary: beneficiary.right,
-    ...(counterparty.right === undefined ? {} : { sendingCounterparty: counterparty.right }),
-    ...(isActorId(makerId) ? { makerId } : {}),
-  })
-}
+  },
+)
 
 // ---------------------------------------------------------------- operations
 

@@ -10,6 +10,7 @@ import {
   type ConditionalWrite,
   describeValue,
   fromDecodeErrors,
+  guardDecoder,
   PayoutEventId,
   PayoutId,
   type ValidationError,
@@ -357,7 +358,7 @@ const ReadsShape = /* @__PURE__ */ t.type(
  * const noSeq = decodePayoutReads({ payoutId: 'pay_1', snapshot: null, nextSeq: 0 })
  * assert.ok(E.isLeft(noSeq) && noSeq.left.problems[0]?.field === 'nextSeq')
  */
-export const decodePayoutReads = (u: unknown): E.Either<ValidationError, PayoutReads> => {
+export const decodePayoutReads = guardDecoder((u: unknown): E.Either<ValidationError, PayoutReads> => {
   const shape = ReadsShape.decode(u)
   if (E.isLeft(shape)) return E.left(fromDecodeErrors(shape.left))
   const { payoutId, snapshot, nextSeq } = shape.right
@@ -365,7 +366,7 @@ export const decodePayoutReads = (u: unknown): E.Either<ValidationError, PayoutR
   const value = restorePayout(snapshot.value)
   if (E.isLeft(value)) return E.left(withinField('snapshot.value')(value.left))
   return E.right({ payoutId, snapshot: { version: snapshot.version, value: value.right }, nextSeq })
-}
+})
 
 const webhookEventTypes: ReadonlyArray<WebhookEventType> = [
   .../* @__PURE__ */ payoutStatuses.map((s): WebhookEventType => `payout.${s}`),
@@ -413,35 +414,37 @@ const EnvelopeShape = /* @__PURE__ */ t.type(
  * const moved = decodeWebhookEnvelope({ ...envelope, seq: 2 })
  * assert.ok(E.isLeft(moved) && moved.left.problems[0]?.field === 'body.data.seq')
  */
-export const decodeWebhookEnvelope = (u: unknown): E.Either<ValidationError, WebhookEnvelope> => {
-  const shape = EnvelopeShape.decode(u)
-  if (E.isLeft(shape)) return E.left(fromDecodeErrors(shape.left))
-  const envelope = shape.right
-  let body: unknown
-  try {
-    body = JSON.parse(envelope.body)
-  } catch {
-    return E.left(validationError('body', 'is not JSON'))
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return E.left(validationError('body', `must be a webhook event object, got ${describeValue(body)}`))
-  const b = body as Record<string, unknown>
-  const data = b.data
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    return E.left(validationError('body.data', `must be an object, got ${describeValue(data)}`))
-  const d = data as Record<string, unknown>
-  const agree: ReadonlyArray<readonly [string, unknown, unknown]> = [
-    ['body.id', b.id, envelope.id],
-    ['body.type', b.type, envelope.type],
-    ['body.created_at', b.created_at, envelope.createdAt],
-    ['body.data.payout_id', d.payout_id, envelope.payoutId],
-    ['body.data.seq', d.seq, envelope.seq],
-  ]
-  for (const [field, found, column] of agree)
-    if (found !== column)
-      return E.left(validationError(field, `must be ${describeValue(column)}, got ${describeValue(found)}`))
-  return E.right(envelope)
-}
+export const decodeWebhookEnvelope = guardDecoder(
+  (u: unknown): E.Either<ValidationError, WebhookEnvelope> => {
+    const shape = EnvelopeShape.decode(u)
+    if (E.isLeft(shape)) return E.left(fromDecodeErrors(shape.left))
+    const envelope = shape.right
+    let body: unknown
+    try {
+      body = JSON.parse(envelope.body)
+    } catch {
+      return E.left(validationError('body', 'is not JSON'))
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return E.left(validationError('body', `must be a webhook event object, got ${describeValue(body)}`))
+    const b = body as Record<string, unknown>
+    const data = b.data
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      return E.left(validationError('body.data', `must be an object, got ${describeValue(data)}`))
+    const d = data as Record<string, unknown>
+    const agree: ReadonlyArray<readonly [string, unknown, unknown]> = [
+      ['body.id', b.id, envelope.id],
+      ['body.type', b.type, envelope.type],
+      ['body.created_at', b.created_at, envelope.createdAt],
+      ['body.data.payout_id', d.payout_id, envelope.payoutId],
+      ['body.data.seq', d.seq, envelope.seq],
+    ]
+    for (const [field, found, column] of agree)
+      if (found !== column)
+        return E.left(validationError(field, `must be ${describeValue(column)}, got ${describeValue(found)}`))
+    return E.right(envelope)
+  },
+)
 
 const Nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null])
 
@@ -488,8 +491,8 @@ const AuditRecordCodec = /* @__PURE__ */ t.intersection(
  * const bad = decodeAuditRecord({ ...record, status: 'paid' })
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'status')
  */
-export const decodeAuditRecord = (u: unknown): E.Either<ValidationError, AuditRecord> => {
+export const decodeAuditRecord = guardDecoder((u: unknown): E.Either<ValidationError, AuditRecord> => {
   const decoded = AuditRecordCodec.decode(u)
   if (E.isLeft(decoded)) return E.left(fromDecodeErrors(decoded.left))
   return E.right(decoded.right as AuditRecord)
-}
+})

@@ -8,6 +8,7 @@ import {
   EpochMillis,
   EvaluationId,
   fromDecodeErrors,
+  guardDecoder,
   type ValidationError,
   validationError,
 } from '@payout-kernel/core'
@@ -388,8 +389,10 @@ const isPayoutEventFast = (u: unknown): u is PayoutEvent => {
  * const unknown = decodePayoutEvent({ type: 'PAID' })
  * assert.ok(E.isLeft(unknown) && unknown.left.problems[0]?.field === 'type')
  */
-export const decodePayoutEvent = (u: unknown): E.Either<ValidationError, PayoutEvent> =>
-  isPayoutEventFast(u) ? E.right(u) : decodePayoutEventStrict(u)
+export const decodePayoutEvent = guardDecoder(
+  (u: unknown): E.Either<ValidationError, PayoutEvent> =>
+    isPayoutEventFast(u) ? E.right(u) : decodePayoutEventStrict(u),
+)
 
 /**
  * The io-ts decoder of a payout event: the reference the fast check in `decodePayoutEvent` is
@@ -405,7 +408,7 @@ export const decodePayoutEvent = (u: unknown): E.Either<ValidationError, PayoutE
  * })
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'verdict')
  */
-export const decodePayoutEventStrict = (u: unknown): E.Either<ValidationError, PayoutEvent> => {
+export const decodePayoutEventStrict = guardDecoder((u: unknown): E.Either<ValidationError, PayoutEvent> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u))
     return E.left(validationError('', `must be an event object, got ${describeValue(u)}`))
   const type = (u as { readonly type?: unknown }).type
@@ -416,4 +419,4 @@ export const decodePayoutEventStrict = (u: unknown): E.Either<ValidationError, P
   const codec: t.Decoder<unknown, PayoutEvent> = codecs[type]
   const result = codec.decode(u)
   return E.isRight(result) ? result : E.left(fromDecodeErrors(result.left))
-}
+})

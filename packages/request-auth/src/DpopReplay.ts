@@ -11,7 +11,13 @@
  * pass the `iat` check only until `now + 60 s`. `verifyDpopRequest` keeps that true for any `iat`
  * tolerance configured, by remembering a `jti` at least twice the tolerance (and a millisecond).
  */
-import { type ConditionalWrite, decodeWith, type ValidationError, type Versioned } from '@payout-kernel/core'
+import {
+  type ConditionalWrite,
+  decodeWith,
+  guardDecoder,
+  type ValidationError,
+  type Versioned,
+} from '@payout-kernel/core'
 import * as t from 'io-ts'
 import * as E from '#fp-ts/Either'
 import {
@@ -158,8 +164,10 @@ const decodeRecord = /* @__PURE__ */ decodeWith(
  * assert.deepEqual(decodeDpopReplayRecord({ seenAt: 0, expiresAt: 5, extra: 1 }), E.right({ seenAt: 0, expiresAt: 5 }))
  * assert.ok(E.isLeft(decodeDpopReplayRecord({ seenAt: 0 })))
  */
-export const decodeDpopReplayRecord = (u: unknown): E.Either<ValidationError, DpopReplayRecord> =>
-  E.map((r: DpopReplayRecord) => ({ seenAt: r.seenAt, expiresAt: r.expiresAt }))(decodeRecord(u))
+export const decodeDpopReplayRecord = guardDecoder(
+  (u: unknown): E.Either<ValidationError, DpopReplayRecord> =>
+    E.map((r: DpopReplayRecord) => ({ seenAt: r.seenAt, expiresAt: r.expiresAt }))(decodeRecord(u)),
+)
 
 // ---------------------------------------------------------------- operations
 

@@ -18,8 +18,7 @@
  * on a header: no header but these two is signed, so an unsigned id could be changed by anyone
  * replaying a delivery. See `WebhookReceipt` for the dedupe itself.
  */
-import { type ValidationError, validationError, WebhookEventId } from '@payout-kernel/core'
-import * as E from '#fp-ts/Either'
+import { guardDecoder, type ValidationError, validationError, WebhookEventId } from '@payout-kernel/core'
 import {
   constantTimeEqual,
   fromLowerHex,
@@ -234,7 +233,7 @@ const hasControlOrEdgeSpace = (s: string): boolean => {
  * assert.ok(E.isLeft(decodeWebhookSecret('short')))
  * assert.ok(E.isLeft(decodeWebhookSecret('whsec_0123456789abcdef\n')))
  */
-export const decodeWebhookSecret = (u: unknown): E.Either<ValidationError, WebhookSecret> => {
+export const decodeWebhookSecret = guardDecoder((u: unknown): E.Either<ValidationError, WebhookSecret> => {
   let bytes: Uint8Array
   if (typeof u === 'string') {
     if (!isWellFormed(u)) return E.left(validationError('', 'webhook secret has a lone surrogate'))
@@ -253,7 +252,7 @@ export const decodeWebhookSecret = (u: unknown): E.Either<ValidationError, Webho
       ),
     )
   return E.right(new WebhookSecret(bytes))
-}
+})
 
 // ---------------------------------------------------------------- signing
 

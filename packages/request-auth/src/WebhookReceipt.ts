@@ -27,6 +27,7 @@
 import {
   type ConditionalWrite,
   decodeWith,
+  guardDecoder,
   maxIdLength,
   type ValidationError,
   type Versioned,
@@ -276,16 +277,18 @@ const decodeRecord = /* @__PURE__ */ decodeWith(RecordCodec)
  * )
  * assert.ok(E.isLeft(decodeWebhookReceiptRecord({ _tag: 'Processed', receivedAt: 0, expiresAt: 1 })))
  */
-export const decodeWebhookReceiptRecord = (u: unknown): E.Either<ValidationError, WebhookReceiptRecord> => {
-  const decoded = decodeRecord(u)
-  if (E.isLeft(decoded)) return decoded
-  const r = decoded.right
-  return E.right(
-    r._tag === 'Processing'
-      ? { _tag: 'Processing', receivedAt: r.receivedAt, expiresAt: r.expiresAt }
-      : { _tag: 'Processed', receivedAt: r.receivedAt, processedAt: r.processedAt, expiresAt: r.expiresAt },
-  )
-}
+export const decodeWebhookReceiptRecord = guardDecoder(
+  (u: unknown): E.Either<ValidationError, WebhookReceiptRecord> => {
+    const decoded = decodeRecord(u)
+    if (E.isLeft(decoded)) return decoded
+    const r = decoded.right
+    return E.right(
+      r._tag === 'Processing'
+        ? { _tag: 'Processing', receivedAt: r.receivedAt, expiresAt: r.expiresAt }
+        : { _tag: 'Processed', receivedAt: r.receivedAt, processedAt: r.processedAt, expiresAt: r.expiresAt },
+    )
+  },
+)
 
 /**
  * Decodes a receipt configuration: whole milliseconds, at least 1 each, or a `ValidationError`.

@@ -12,6 +12,7 @@ import {
   BeneficiaryId,
   type ConditionalWrite,
   decodeWith,
+  guardDecoder,
   MerchantId,
   type ValidationError,
   type Versioned,
@@ -323,16 +324,18 @@ const decodeRecord = /* @__PURE__ */ decodeWith(IdempotencyRecordCodec)
  *   '{"error":{"code":"beneficiary_scoring_locked","message":"locked"}}')
  * assert.ok(E.isLeft(decodeIdempotencyRecord({ ...stored, firstUsedAt: 0.5 })))
  */
-export const decodeIdempotencyRecord = (u: unknown): E.Either<ValidationError, IdempotencyRecord> =>
-  pipe(
-    decodeRecord(u),
-    E.map((r): IdempotencyRecord => {
-      if (r._tag === 'InFlight') return r
-      if (r.status === 200) return r
-      const body: ApiErrorBody = { error: { code: r.body.error.code, message: r.body.error.message } }
-      return { ...r, body }
-    }),
-  )
+export const decodeIdempotencyRecord = guardDecoder(
+  (u: unknown): E.Either<ValidationError, IdempotencyRecord> =>
+    pipe(
+      decodeRecord(u),
+      E.map((r): IdempotencyRecord => {
+        if (r._tag === 'InFlight') return r
+        if (r.status === 200) return r
+        const body: ApiErrorBody = { error: { code: r.body.error.code, message: r.body.error.message } }
+        return { ...r, body }
+      }),
+    ),
+)
 
 /**
  * Decodes a beneficiary's record read back from a store: a `ValidationError` naming the field for

@@ -3,8 +3,13 @@
  * beneficiary id from the path, headers, the ignored body) and what the service knows of the
  * engine. Also the idempotency key's rules and the request fingerprint a key is bound to.
  */
-import { describeValue, MerchantId, type ValidationError, type ValidationProblem } from '@payout-kernel/core'
-import * as E from '#fp-ts/Either'
+import {
+  describeValue,
+  guardDecoder,
+  MerchantId,
+  type ValidationError,
+  type ValidationProblem,
+} from '@payout-kernel/core'
 
 // ---------------------------------------------------------------- model
 
@@ -184,10 +189,10 @@ export const requestFingerprint = (request: RescoreRequest): string =>
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems.map((p) => p.field), ['engine'])
  */
-export const decodeRescoreRequest = (u: unknown): E.Either<ValidationError, RescoreRequest> => {
+export const decodeRescoreRequest = guardDecoder((u: unknown): E.Either<ValidationError, RescoreRequest> => {
   const problems = requestProblems(u)
   return problems.length === 0 ? E.right(u as RescoreRequest) : E.left({ _tag: 'ValidationError', problems })
-}
+})
 
 const requestProblems = (u: unknown): ValidationProblem[] => {
   if (typeof u !== 'object' || u === null)

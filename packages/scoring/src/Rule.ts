@@ -4,7 +4,13 @@
  * problem (unknown operator, wrong operand type, unbounded pattern, duplicate id) is found when
  * the rules are loaded, and named by its field path (`rules.3.condition.all.0.op`).
  */
-import { decodeWith, describeValue, type ValidationError, validationError } from '@payout-kernel/core'
+import {
+  decodeWith,
+  describeValue,
+  guardDecoder,
+  type ValidationError,
+  validationError,
+} from '@payout-kernel/core'
 import * as t from 'io-ts'
 import * as E from '#fp-ts/Either'
 import { pipe } from '#fp-ts/function'
@@ -506,7 +512,7 @@ const fingerprint = (text: string): string => {
  * assert.ok(E.isLeft(bad))
  * assert.equal(bad.left.problems[0]?.field, 'rules.0.condition.any.0.value')
  */
-export const parseRules = (json: unknown): E.Either<ValidationError, RuleSet> => {
+export const parseRules = guardDecoder((json: unknown): E.Either<ValidationError, RuleSet> => {
   let input: unknown = json
   if (typeof json === 'string') {
     try {
@@ -541,4 +547,4 @@ export const parseRules = (json: unknown): E.Either<ValidationError, RuleSet> =>
       return E.right({ version, rules, thresholds: th } as unknown as RuleSet)
     }),
   )
-}
+})

@@ -6,6 +6,7 @@ import {
   Country,
   describeValue,
   fromDecodeErrors,
+  guardDecoder,
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
@@ -62,7 +63,7 @@ const PartyInput = /* @__PURE__ */ t.intersection([
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(E.isLeft(bad) ? bad.left.problems.map((p) => p.field) : [], ['name', 'country'])
  */
-export const decodeParty = (u: unknown): E.Either<ValidationError, Party> => {
+export const decodeParty = guardDecoder((u: unknown): E.Either<ValidationError, Party> => {
   const decoded = PartyInput.decode(u)
   if (E.isLeft(decoded)) return E.left(fromDecodeErrors(decoded.left))
   const input = decoded.right
@@ -89,4 +90,4 @@ export const decodeParty = (u: unknown): E.Either<ValidationError, Party> => {
     ...(dob === undefined ? {} : { dateOfBirth: dob }),
     ...(typeof country === 'string' && Country.is(country) ? { country } : {}),
   })
-}
+})

@@ -2,8 +2,12 @@
  * Screening configuration: the thresholds that turn a score into `hit`, `possible_match` or
  * `clear`, and how much a disagreeing date of birth or country lowers a score.
  */
-import { describeValue, type ValidationError, type ValidationProblem } from '@payout-kernel/core'
-import * as E from '#fp-ts/Either'
+import {
+  describeValue,
+  guardDecoder,
+  type ValidationError,
+  type ValidationProblem,
+} from '@payout-kernel/core'
 import { defaultUnmatchedTokenPenalty } from './Name.js'
 
 // ---------------------------------------------------------------- model
@@ -109,20 +113,22 @@ export const screeningConfigProblems = (config: ScreeningConfig): ValidationProb
  * assert.ok(E.isLeft(decodeScreeningConfig({ hitThreshold: 'high' })))
  * assert.ok(E.isLeft(decodeScreeningConfig({ threshold: 0.9 })))
  */
-export const decodeScreeningConfig = (u: unknown): E.Either<ValidationError, ScreeningConfig> => {
-  if (typeof u !== 'object' || u === null || Array.isArray(u))
-    return E.left({
-      _tag: 'ValidationError',
-      problems: [{ field: '', message: `must be an object, got ${describeValue(u)}` }],
-    })
-  const input = u as Record<string, unknown>
-  const unknownKeys = Object.keys(input).filter((k) => !(keys as ReadonlyArray<string>).includes(k))
-  const config = { ...defaultScreeningConfig, ...input } as ScreeningConfig
-  const problems = [
-    ...unknownKeys.map((k) => ({ field: k, message: 'is not a screening setting' })),
-    ...screeningConfigProblems(config),
-  ]
-  return problems.length > 0
-    ? E.left({ _tag: 'ValidationError', problems })
-    : E.right(Object.fromEntries(keys.map((k) => [k, config[k]])) as unknown as ScreeningConfig)
-}
+export const decodeScreeningConfig = guardDecoder(
+  (u: unknown): E.Either<ValidationError, ScreeningConfig> => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u))
+      return E.left({
+        _tag: 'ValidationError',
+        problems: [{ field: '', message: `must be an object, got ${describeValue(u)}` }],
+      })
+    const input = u as Record<string, unknown>
+    const unknownKeys = Object.keys(input).filter((k) => !(keys as ReadonlyArray<string>).includes(k))
+    const config = { ...defaultScreeningConfig, ...input } as ScreeningConfig
+    const problems = [
+      ...unknownKeys.map((k) => ({ field: k, message: 'is not a screening setting' })),
+      ...screeningConfigProblems(config),
+    ]
+    return problems.length > 0
+      ? E.left({ _tag: 'ValidationError', problems })
+      : E.right(Object.fromEntries(keys.map((k) => [k, config[k]])) as unknown as ScreeningConfig)
+  },
+)

@@ -6,6 +6,7 @@ import {
   BeneficiaryId,
   describeValue,
   EvaluationId,
+  guardDecoder,
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
@@ -117,30 +118,32 @@ const evaluationFrom = (
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems.map((p) => p.field), ['beneficiaryId', 'current.rawScore'])
  */
-export const rescoreVerdict = (input: RescoreVerdictInput): E.Either<ValidationError, RescoreVerdict> => {
-  const problems: ValidationProblem[] = []
-  if (typeof input !== 'object' || input === null)
-    return E.left({
-      _tag: 'ValidationError',
-      problems: [problem('', `must be an object, got ${describeValue(input)}`)],
-    })
-  const bands = input.bands ?? defaultTierBands
-  if (!BeneficiaryId.is(input.beneficiaryId))
-    problems.push(problem('beneficiaryId', `must be a ben_ id, got ${describeValue(input.beneficiaryId)}`))
-  const current = evaluationFrom('current', input.current, bands, problems)
-  const previous =
-    input.previous === undefined || input.previous === null
-      ? null
-      : evaluationFrom('previous', input.previous, bands, problems)
-  if (
-    problems.length > 0 ||
-    current === undefined ||
-    previous === undefined ||
-    !BeneficiaryId.is(input.beneficiaryId)
-  )
-    return E.left({ _tag: 'ValidationError', problems })
-  return E.right({ pillar: 'payee', beneficiaryId: input.beneficiaryId, current, previous })
-}
+export const rescoreVerdict = guardDecoder(
+  (input: RescoreVerdictInput): E.Either<ValidationError, RescoreVerdict> => {
+    const problems: ValidationProblem[] = []
+    if (typeof input !== 'object' || input === null)
+      return E.left({
+        _tag: 'ValidationError',
+        problems: [problem('', `must be an object, got ${describeValue(input)}`)],
+      })
+    const bands = input.bands ?? defaultTierBands
+    if (!BeneficiaryId.is(input.beneficiaryId))
+      problems.push(problem('beneficiaryId', `must be a ben_ id, got ${describeValue(input.beneficiaryId)}`))
+    const current = evaluationFrom('current', input.current, bands, problems)
+    const previous =
+      input.previous === undefined || input.previous === null
+        ? null
+        : evaluationFrom('previous', input.previous, bands, problems)
+    if (
+      problems.length > 0 ||
+      current === undefined ||
+      previous === undefined ||
+      !BeneficiaryId.is(input.beneficiaryId)
+    )
+      return E.left({ _tag: 'ValidationError', problems })
+    return E.right({ pillar: 'payee', beneficiaryId: input.beneficiaryId, current, previous })
+  },
+)
 
 // ---------------------------------------------------------------- codecs
 
@@ -246,7 +249,7 @@ const wireEvaluation = (
  * assert.equal(encodeRescoreVerdict(verdict.right).new_trust_score, 0.577)
  * assert.ok(E.isLeft(decodeRescoreVerdict({ ...wire, previous_score: undefined })))
  */
-export const decodeRescoreVerdict = (u: unknown): E.Either<ValidationError, RescoreVerdict> => {
+export const decodeRescoreVerdict = guardDecoder((u: unknown): E.Either<ValidationError, RescoreVerdict> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u))
     return E.left({
       _tag: 'ValidationError',
@@ -276,4 +279,4 @@ export const decodeRescoreVerdict = (u: unknown): E.Either<ValidationError, Resc
   )
     return E.left({ _tag: 'ValidationError', problems })
   return E.right({ pillar: 'payee', beneficiaryId: w.resource_id, current, previous })
-}
+})

@@ -1,7 +1,7 @@
 /**
  * Tiers name risk, not trust: LOW, MEDIUM, HIGH, CRITICAL, each a band of raw risk.
  */
-import { describeValue, type ValidationProblem } from '@payout-kernel/core'
+import { describeValue, guardDecoder, type ValidationProblem, withinField } from '@payout-kernel/core'
 import * as t from 'io-ts'
 import * as E from '#fp-ts/Either'
 import type { RawRisk } from './TrustScore.js'
@@ -98,60 +98,64 @@ export interface InvalidBands {
  * assert.ok(E.isLeft(gap))
  * assert.equal(gap.left.problems[0]?.field, 'bands.1.min')
  */
-export const tierBands = (input: unknown): E.Either<InvalidBands, TierBands> => {
-  const problems: ValidationProblem[] = []
-  const fail = (field: string, message: string) => {
-    problems.push({ field, message })
-  }
-  if (!Array.isArray(input)) {
-    fail('bands', `must be a list of { tier, min, max }, got ${describeValue(input)}`)
-    return E.left({ _tag: 'InvalidBands', problems })
-  }
-  if (input.length !== tiers.length)
-    fail('bands', `must have exactly ${tiers.length} bands, got ${input.length}`)
-  const bands: TierBand[] = []
-  // An index loop, not forEach: a sparse array's holes are bands too, and are refused.
-  for (let i = 0; i < input.length; i++) {
-    const band: unknown = input[i]
-    const at = `bands.${i}`
-    if (typeof band !== 'object' || band === null) {
-      fail(at, `must be { tier, min, max }, got ${describeValue(band)}`)
-      continue
+export const tierBands = guardDecoder(
+  (input: unknown): E.Either<InvalidBands, TierBands> => {
+    const problems: ValidationProblem[] = []
+    const fail = (field: string, message: string) => {
+      problems.push({ field, message })
     }
-    const { tier, min, max } = band as { tier?: unknown; min?: unknown; max?: unknown }
-    const expected = tiers[i]
-    if (!Tier.is(tier)) fail(`${at}.tier`, `must be one of ${tiers.join(', ')}, got ${describeValue(tier)}`)
-    else if (tier !== expected)
-      fail(`${at}.tier`, `must be ${expected ?? 'absent'} (tiers run LOW to CRITICAL), got ${tier}`)
-    const whole = (n: unknown): n is number =>
-      typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1000
-    if (!whole(min)) fail(`${at}.min`, `must be a whole number from 0 to 1000, got ${describeValue(min)}`)
-    if (!whole(max)) fail(`${at}.max`, `must be a whole number from 0 to 1000, got ${describeValue(max)}`)
-    if (Tier.is(tier) && whole(min) && whole(max)) {
-      if (min > max) fail(`${at}.max`, `must not be below min ${min}, got ${max}`)
-      bands.push({ tier, min, max })
+    if (!Array.isArray(input)) {
+      fail('bands', `must be a list of { tier, min, max }, got ${describeValue(input)}`)
+      return E.left({ _tag: 'InvalidBands', problems })
     }
-  }
-  if (problems.length === 0) {
-    bands.forEach((band, i) => {
-      const previous = bands[i - 1]
-      const start = previous === undefined ? 0 : previous.max + 1
-      if (band.min !== start)
-        fail(
-          `bands.${i}.min`,
-          previous === undefined
-            ? 'must be 0: bands cover 0..1000'
-            : `must be ${start}, right after ${previous.tier} ends at ${previous.max}`,
-        )
-    })
-    const last = bands[bands.length - 1]
-    if (last !== undefined && last.max !== 1000)
-      fail(`bands.${bands.length - 1}.max`, 'must be 1000: bands cover 0..1000')
-  }
-  return problems.length > 0
-    ? E.left({ _tag: 'InvalidBands', problems })
-    : E.right(bands as unknown as TierBands)
-}
+    if (input.length !== tiers.length)
+      fail('bands', `must have exactly ${tiers.length} bands, got ${input.length}`)
+    const bands: TierBand[] = []
+    // An index loop, not forEach: a sparse array's holes are bands too, and are refused.
+    for (let i = 0; i < input.length; i++) {
+      const band: unknown = input[i]
+      const at = `bands.${i}`
+      if (typeof band !== 'object' || band === null) {
+        fail(at, `must be { tier, min, max }, got ${describeValue(band)}`)
+        continue
+      }
+      const { tier, min, max } = band as { tier?: unknown; min?: unknown; max?: unknown }
+      const expected = tiers[i]
+      if (!Tier.is(tier)) fail(`${at}.tier`, `must be one of ${tiers.join(', ')}, got ${describeValue(tier)}`)
+      else if (tier !== expected)
+        fail(`${at}.tier`, `must be ${expected ?? 'absent'} (tiers run LOW to CRITICAL), got ${tier}`)
+      const whole = (n: unknown): n is number =>
+        typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1000
+      if (!whole(min)) fail(`${at}.min`, `must be a whole number from 0 to 1000, got ${describeValue(min)}`)
+      if (!whole(max)) fail(`${at}.max`, `must be a whole number from 0 to 1000, got ${describeValue(max)}`)
+      if (Tier.is(tier) && whole(min) && whole(max)) {
+        if (min > max) fail(`${at}.max`, `must not be below min ${min}, got ${max}`)
+        bands.push({ tier, min, max })
+      }
+    }
+    if (problems.length === 0) {
+      bands.forEach((band, i) => {
+        const previous = bands[i - 1]
+        const start = previous === undefined ? 0 : previous.max + 1
+        if (band.min !== start)
+          fail(
+            `bands.${i}.min`,
+            previous === undefined
+              ? 'must be 0: bands cover 0..1000'
+              : `must be ${start}, right after ${previous.tier} ends at ${previous.max}`,
+          )
+      })
+      const last = bands[bands.length - 1]
+      if (last !== undefined && last.max !== 1000)
+        fail(`bands.${bands.length - 1}.max`, 'must be 1000: bands cover 0..1000')
+    }
+    return problems.length > 0
+      ? E.left({ _tag: 'InvalidBands', problems })
+      : E.right(bands as unknown as TierBands)
+  },
+  // a list that throws when read is named under `bands`, as every other problem of it is
+  (e): InvalidBands => ({ _tag: 'InvalidBands', problems: withinField('bands')(e).problems }),
+)
 
 /**
  * The default bands on raw risk, inclusive: LOW 0–299, MEDIUM 300–599, HIGH 600–849,

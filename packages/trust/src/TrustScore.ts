@@ -145,7 +145,8 @@ export const decodeTrustScore = (
   field = 'trust_score',
 ): E.Either<ValidationError, TrustScore> => {
   if (typeof u === 'string' && trustString.test(u)) return E.right(Number(u) as TrustScore)
-  if (TrustScore.is(u)) return E.right(u)
+  // -0 reads as 0, so the score equals (Object.is, toEqual) the same score read back
+  if (TrustScore.is(u)) return E.right((u + 0) as TrustScore)
   return E.left(
     validationError(
       field,

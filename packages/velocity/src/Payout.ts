@@ -10,6 +10,7 @@ import {
   describeValue,
   EpochMillis,
   formatMoney,
+  guardDecoder,
   InstrumentId,
   MerchantId,
   type Money,
@@ -263,7 +264,9 @@ const decodeWithNames = (wire: Wire, u: unknown): E.Either<ValidationError, Payo
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems, [{ field: 'amount', message: 'has 1 decimals; JPY allows 0' }])
  */
-export const payout = (input: unknown): E.Either<ValidationError, Payout> => decodeWithNames(camel, input)
+export const payout = guardDecoder(
+  (input: unknown): E.Either<ValidationError, Payout> => decodeWithNames(camel, input),
+)
 
 /**
  * Decodes a payout from snake_case JSON (`merchant_id`, `created_at`, …), naming bad fields by
@@ -280,7 +283,9 @@ export const payout = (input: unknown): E.Either<ValidationError, Payout> => dec
  * const bad = parsePayout({ id: 'pay_1' })
  * assert.ok(E.isLeft(bad) && bad.left.problems.some((x) => x.field === 'merchant_id'))
  */
-export const parsePayout = (json: unknown): E.Either<ValidationError, Payout> => decodeWithNames(snake, json)
+export const parsePayout = guardDecoder(
+  (json: unknown): E.Either<ValidationError, Payout> => decodeWithNames(snake, json),
+)
 
 /**
  * A payout as snake_case JSON; `parsePayout` reads it back to the same payout.

@@ -10,6 +10,7 @@ import {
   Currency as CurrencyCodec,
   describeValue,
   formatMoney,
+  guardDecoder,
   type MinorUnits,
   money,
   parseMoney,
@@ -633,11 +634,11 @@ const fail = (problems: Problems): E.Either<ValidationError, never> =>
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems, [{ field: 'threshold', message: 'must not be negative' }])
  */
-export const parseRule = (json: unknown): E.Either<ValidationError, Rule> => {
+export const parseRule = guardDecoder((json: unknown): E.Either<ValidationError, Rule> => {
   const problems: Problems = []
   const rule = decodeRuleAt(problems, '', json)
   return rule === undefined || problems.length > 0 ? fail(problems) : E.right(rule)
-}
+})
 
 /**
  * Decodes a rule set from its snake_case JSON `{ version, rules: [...] }`: the rule set, or a
@@ -659,7 +660,7 @@ export const parseRule = (json: unknown): E.Either<ValidationError, Rule> => {
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems.map((p) => p.field), ['rules.0.threshold', 'rules.0.window.time_zone'])
  */
-export const parseRuleSet = (json: unknown): E.Either<ValidationError, RuleSet> => {
+export const parseRuleSet = guardDecoder((json: unknown): E.Either<ValidationError, RuleSet> => {
   if (!isObject(json))
     return fail([{ field: '', message: `must be a rule set { version, rules }, got ${describeValue(json)}` }])
   const problems: Problems = []
@@ -686,7 +687,7 @@ export const parseRuleSet = (json: unknown): E.Either<ValidationError, RuleSet> 
     })
   }
   return problems.length > 0 ? fail(problems) : E.right({ version: version as number, rules })
-}
+})
 
 // ---------------------------------------------------------------- encoding
 
