@@ -65,36 +65,75 @@ export const progressFor = (file: string, stream: NodeJS.WritableStream): Progre
   }
 }
 
-/** The text of a file, 1 MiB at a time, cut at line ends (a multi-byte character is never split). */
-function* chunksOf(file: string, progress: Progress): Generator<string> {
+/** The longest line the readers hold, in characters (1 MiB of ASCII); a longer one is skipped as a bad line. */
+export const maxLineLength = 1 << 20
+
+/** Stands for a line longer than `maxLineLength` in the text `chunksOf` gives: never held, only counted. */
+export const overlongLine = Symbol('overlong line')
+
+/**
+ * The text of a file, 1 MiB at a time, cut at line ends (a multi-byte character is never split),
+ * a UTF-8 byte order mark dropped, a last line without its end given one. A line longer than
+ * `maxLineLength` is not held: it comes as `overlongLine`, so memory stays within a chunk and one
+ * line however long the file's lines are.
+ */
+function* chunksOf(file: string, progress: Progress): Generator<string | typeof overlongLine> {
   const fd = fs.openSync(file, 'r')
   const buffer = Buffer.allocUnsafe(1 << 20)
   const decoder = new StringDecoder('utf8')
   let pending = ''
+  let overlong = false
+  let first = true
   try {
     for (;;) {
       const n = fs.readSync(fd, buffer, 0, buffer.length, null)
       if (n === 0) break
       progress.advance(n)
-      const text = pending + decoder.write(buffer.subarray(0, n))
+      let text = decoder.write(buffer.subarray(0, n))
+      if (first && text !== '') {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+        first = false
+      }
+      if (overlong) {
+        const end = text.indexOf('\n')
+        if (end < 0) continue
+        yield overlongLine
+        overlong = false
+        text = text.slice(end + 1)
+      }
+      text = pending + text
       const end = text.lastIndexOf('\n')
       if (end < 0) pending = text
       else {
         yield text.slice(0, end + 1)
         pending = text.slice(end + 1)
       }
+      if (pending.length > maxLineLength) {
+        overlong = true
+        pending = ''
+      }
     }
     const last = pending + decoder.end()
-    if (last !== '') yield `${last}\n`
+    if (overlong) yield overlongLine
+    else if (last !== '') yield `${last}\n`
   } finally {
     fs.closeSync(fd)
   }
 }
 
+const overlongProblem = (): ReadonlyArray<ValidationProblem> => [
+  { field: '', message: `is longer than ${maxLineLength} characters; skipped unread` },
+]
+
 /** NDJSON: one JSON value a line, blank lines skipped; a line that is not JSON is a `BadLine`. */
 function* readNdjson(file: string, progress: Progress): Generator<InputRecord | BadLine> {
   let line = 0
   for (const chunk of chunksOf(file, progress)) {
+    if (chunk === overlongLine) {
+      line += 1
+      yield { line, problems: overlongProblem() }
+      continue
+    }
     let start = 0
     for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
       line += 1
@@ -125,6 +164,13 @@ function* readCsv(file: string, progress: Progress): Generator<InputRecord | Bad
   let linesBefore = 0
   let carried = ''
   for (const chunk of chunksOf(file, progress)) {
+    if (chunk === overlongLine) {
+      // a line too long to hold: skipped (a quoted field it was part of is then never closed)
+      yield { line: linesBefore + countLines(carried) + 1, problems: overlongProblem() }
+      linesBefore += countLines(carried) + 1
+      carried = ''
+      continue
+    }
     const text = carried + chunk
     let rows: Array<{ record: string[]; info: { lines: number } }>
     try {
@@ -135,7 +181,7 @@ function* readCsv(file: string, progress: Progress): Generator<InputRecord | Bad
         trim: true,
       }) as unknown as typeof rows
     } catch (e) {
-      if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {
+      if ((e as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' && text.length <= maxLineLength) {
         carried = text // the quoted field goes on in the next chunk
         continue
       }

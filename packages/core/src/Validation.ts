@@ -270,11 +270,8 @@ const lastReadBeforeThrow = <I>(
   thrown: unknown,
 ): ValidationError | undefined => {
   let last: PathNode | undefined
-  const views = new WeakMap<object, object>()
   const view = (value: unknown, at: PathNode | undefined): unknown => {
     if (value === null || typeof value !== 'object') return value
-    const known = views.get(value)
-    if (known !== undefined) return known
     const child = (key: string | symbol): PathNode | undefined =>
       typeof key === 'string' ? { parent: at, key, depth: (at?.depth ?? 0) + 1 } : at
     const handler: ProxyHandler<object> = {
@@ -302,10 +299,9 @@ const lastReadBeforeThrow = <I>(
         return Reflect.getPrototypeOf(target)
       },
     }
+    // a view for each place a value is read from (one value may sit in two fields)
     last = at
-    const proxy = new Proxy(value, handler)
-    views.set(value, proxy)
-    return proxy
+    return new Proxy(value, handler)
   }
   try {
     decode(view(u, undefined) as I)

@@ -8,7 +8,13 @@
  * No stage can be skipped, and a stage without what it needs fails closed: the evaluation stops
  * there and the payout never reaches `approved`.
  */
-import { type EpochMillis, type PayoutId, type ValidationError, withinField } from '@payout-kernel/core'
+import {
+  type EpochMillis,
+  guardDecoder,
+  type PayoutId,
+  type ValidationError,
+  withinField,
+} from '@payout-kernel/core'
 import type {
   EventId,
   PayoutEvent,
@@ -707,6 +713,20 @@ const approvalStage = (
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'context.evaluatedAt')
  */
 export const evaluatePayout = (
+  payout: PayoutToEvaluate,
+  context: PayoutEvaluationContext,
+): E.Either<ValidationError, PayoutEvaluation> => evaluateGuarded({ payout, context })
+
+/**
+ * `evaluatePayout` over its two arguments as one input, so a payout or context that throws when
+ * read (a getter, a proxy) is a ValidationError naming `payout.…` or `context.…`, never a throw.
+ */
+const evaluateGuarded = guardDecoder(
+  (input: { readonly payout: PayoutToEvaluate; readonly context: PayoutEvaluationContext }) =>
+    evaluateUnguarded(input.payout, input.context),
+)
+
+const evaluateUnguarded = (
   payout: PayoutToEvaluate,
   context: PayoutEvaluationContext,
 ): E.Either<ValidationError, PayoutEvaluation> => {

@@ -3,7 +3,12 @@
  * window and the tier bands. It is an argument of every step, not part of the snapshot, so a
  * policy change applies to the next event of every payout in flight.
  */
-import { describeValue, type ValidationError, type ValidationProblem } from '@payout-kernel/core'
+import {
+  describeValue,
+  guardDecoder,
+  type ValidationError,
+  type ValidationProblem,
+} from '@payout-kernel/core'
 import { defaultTierBands, Tier, type TierBands, tierBands } from '@payout-kernel/trust'
 import * as E from '#fp-ts/Either'
 
@@ -97,7 +102,7 @@ export const resolvePayoutConfig = (config?: PayoutConfig): ResolvedPayoutConfig
  * const bad = payoutConfig({ lateReturnWindowMs: -1 })
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'lateReturnWindowMs')
  */
-export const payoutConfig = (u: unknown): E.Either<ValidationError, ResolvedPayoutConfig> => {
+export const payoutConfig = guardDecoder((u: unknown): E.Either<ValidationError, ResolvedPayoutConfig> => {
   if (u === undefined) return E.right(defaultPayoutConfig)
   if (typeof u !== 'object' || u === null || Array.isArray(u))
     return E.left({
@@ -133,4 +138,4 @@ export const payoutConfig = (u: unknown): E.Either<ValidationError, ResolvedPayo
     lateReturnWindowMs: typeof w === 'number' ? w : null,
     tierBands: bands.right,
   })
-}
+})

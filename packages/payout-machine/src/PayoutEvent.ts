@@ -417,6 +417,31 @@ export const decodePayoutEventStrict = guardDecoder((u: unknown): E.Either<Valid
       validationError('type', `must be one of ${payoutEventTypes.join(', ')}, got ${describeValue(type)}`),
     )
   const codec: t.Decoder<unknown, PayoutEvent> = codecs[type]
-  const result = codec.decode(u)
+  const result = codec.decode(knownFields(type, u as Record<string, unknown>))
   return E.isRight(result) ? result : E.left(fromDecodeErrors(result.left))
 })
+
+const baseFields = ['type', 'eventId', 'occurredAt', 'actor']
+const ownFields: Partial<Record<PayoutEventType, readonly string[]>> = {
+  VELOCITY_EVALUATED: ['verdict'],
+  RISK_SCORED: ['rawScore', 'evaluationId'],
+  RFI_RESOLVED: ['outcome'],
+  CANCEL: ['reason'],
+}
+
+/**
+ * The fields an event of its type may have, and no other: an intersection codec merges every key
+ * of its input, so an unknown key (or one of the actor's) that throws when read would refuse an
+ * event the fast check, which reads only these, accepts. An actor that is not a plain object is
+ * left for the codec to refuse.
+ */
+const knownFields = (type: PayoutEventType, u: Record<string, unknown>): Record<string, unknown> => {
+  const picked: Record<string, unknown> = {}
+  for (const k of [...baseFields, ...(ownFields[type] ?? [])]) if (k in u) picked[k] = u[k]
+  const actor = picked.actor
+  if (typeof actor === 'object' && actor !== null && !Array.isArray(actor)) {
+    const a = actor as Record<string, unknown>
+    picked.actor = 'id' in a ? { type: a.type, id: a.id } : { type: a.type }
+  }
+  return picked
+}

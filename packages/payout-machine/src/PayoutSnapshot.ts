@@ -8,6 +8,7 @@ import {
   EpochMillis,
   EvaluationId,
   fromDecodeErrors,
+  guardDecoder,
   PayoutId,
   RfiId,
   type ValidationError,
@@ -147,7 +148,7 @@ export const serializePayout = (snapshot: PayoutSnapshot): string => {
  * const renamed = restorePayout(json.replace('"state":"created"', '"state":"draft"'))
  * assert.ok(E.isLeft(renamed) && renamed.left.problems[0]?.field === 'state')
  */
-export const restorePayout = (json: unknown): E.Either<ValidationError, PayoutSnapshot> => {
+export const restorePayout = guardDecoder((json: unknown): E.Either<ValidationError, PayoutSnapshot> => {
   let u: unknown = json
   if (typeof json === 'string') {
     try {
@@ -181,4 +182,4 @@ export const restorePayout = (json: unknown): E.Either<ValidationError, PayoutSn
   const state = s.state
   const status = state.split('.')[0] as PayoutStatus
   return E.right({ state, status, context: context.right as PayoutContext })
-}
+})

@@ -23,9 +23,9 @@ import {
   screenParty,
 } from '@payout-kernel/screening'
 import pc from 'picocolors'
+import { describeBadLine, maxLineLength, progressFor } from '../input.js'
+import { inputFile } from './files.js'
 import * as E from '#fp-ts/Either'
-import { describeBadLine, progressFor } from '../input.js'
-import { type FileProblem, inputFile } from './files.js'
 import { type CommandIo, exitCodes, table } from './io.js'
 
 /** Options of `screen`. */
@@ -184,28 +184,8 @@ const listSources = (options: ScreenOptions): E.Either<string, ReadonlyArray<Lis
 const filesOf = (s: ListSource): ReadonlyArray<string> =>
   s.format === 'opensanctions' ? [s.entities] : [s.sdn, ...ofacParts.flatMap((p) => s.parts[p] ?? [])]
 
-const sniffed = 64 * 1024
-
-/**
- * Whether a file can be read as UTF-8 text: not a directory, readable, and with no NUL byte and no
- * UTF-16 byte order mark in its first 64 KiB (a binary file is one error, not a line of errors each).
- */
-const textFile = (file: string): E.Either<FileProblem, number> => {
-  const size = inputFile(file)
-  if (E.isLeft(size)) return size
-  const fd = fs.openSync(file, 'r')
-  try {
-    const head = Buffer.alloc(Math.min(sniffed, size.right))
-    const n = fs.readSync(fd, head, 0, head.length, 0)
-    if (n >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)))
-      return E.left({ file, message: 'is UTF-16 text; save it as UTF-8' })
-    const nul = head.subarray(0, n).indexOf(0)
-    if (nul >= 0) return E.left({ file, message: `is not text (a NUL byte at offset ${nul})` })
-  } finally {
-    fs.closeSync(fd)
-  }
-  return size
-}
+/** Whether a file can be read as UTF-8 text (see `inputFile`: a binary file is one error). */
+const textFile = inputFile
 
 /** A file's text as it is read, 1 MiB at a time, with a progress bar on a terminal. */
 async function* textOf(file: string, err: NodeJS.WritableStream): AsyncGenerator<string> {
@@ -271,7 +251,6 @@ const summariseList = (source: ListSource, load: ListLoad): ScreenListSummary =>
 // ---------------------------------------------------------------- the names
 
 /** Lines longer than this (in characters) are reported as bad and not held. */
-const maxLineLength = 1 << 20
 
 /** A line of the names file: its number and text, or `undefined` text for a line too long to hold. */
 export interface NamesLine {

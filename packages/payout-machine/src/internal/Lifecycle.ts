@@ -6,6 +6,7 @@ import {
   type EpochMillis,
   EpochMillis as EpochMillisCodec,
   fromDecodeErrors,
+  guardDecoder,
   type PayoutEventId,
   PayoutId,
   type PayoutId as PayoutIdType,
@@ -303,8 +304,30 @@ const isPayoutId = (s: unknown): s is PayoutIdType => {
   return true
 }
 
-/** Exactly what the `StartPayoutInput` codec accepts, checked by hand for the hot path (tested equal). */
+/** The `type` of a refused input, for the rejection: `undefined` where there is none, or reading it throws. */
+const typeOfRefused = (input: unknown): unknown => {
+  try {
+    return typeof input === 'object' && input !== null
+      ? (input as { readonly type?: unknown }).type
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Exactly what the `StartPayoutInput` codec accepts, checked by hand for the hot path (tested
+ * equal). An input that throws when read is not one (the codec then names the field).
+ */
 export const isStartPayoutInputFast = (u: unknown): u is StartPayoutInput => {
+  try {
+    return isStartPayoutInputFastUnguarded(u)
+  } catch {
+    return false
+  }
+}
+
+const isStartPayoutInputFastUnguarded = (u: unknown): u is StartPayoutInput => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return false
   const s = u as Record<string, unknown>
   if (!isPayoutId(s.payoutId)) return false
@@ -319,8 +342,10 @@ export const isStartPayoutInputFast = (u: unknown): u is StartPayoutInput => {
 }
 
 /** The io-ts decoder of `startPayout`'s input: the reference, and the source of error messages. */
-export const decodeStartStrict = (u: unknown): E.Either<ValidationError, StartPayoutInput> =>
-  E.mapLeft(fromDecodeErrors)(StartPayoutInput.decode(u))
+export const decodeStartStrict = guardDecoder(
+  (u: unknown): E.Either<ValidationError, StartPayoutInput> =>
+    E.mapLeft(fromDecodeErrors)(StartPayoutInput.decode(u)),
+)
 
 const decodeStart = (u: unknown): E.Either<ValidationError, StartPayoutInput> =>
   isStartPayoutInputFast(u) ? E.right(u) : decodeStartStrict(u)
@@ -461,12 +486,7 @@ export const makeLifecycle = (stepper: Stepper) => {
   ): E.Either<Rejection, PayoutStep> => {
     const status = snapshot.status
     const decoded = decodePayoutEvent(input)
-    if (E.isLeft(decoded))
-      return invalid(
-        decoded.left,
-        status,
-        typeof input === 'object' && input !== null ? (input as { readonly type?: unknown }).type : undefined,
-      )
+    if (E.isLeft(decoded)) return invalid(decoded.left, status, typeOfRefused(input))
     const event = decoded.right
     const context = snapshot.context
     if (wasApplied(context.appliedEventIds, event.eventId))
