@@ -172,10 +172,11 @@ function* readCsv(file: string, progress: Progress): Generator<InputRecord | Bad
       continue
     }
     const text = carried + chunk
-    let rows: Array<{ record: string[]; info: { lines: number } }>
+    let rows: Array<{ record: string[]; info: { lines: number }; raw: string }>
     try {
       rows = parse(text, {
         info: true,
+        raw: true,
         relax_column_count: true,
         skip_empty_lines: true,
         trim: true,
@@ -194,8 +195,10 @@ function* readCsv(file: string, progress: Progress): Generator<InputRecord | Bad
       continue
     }
     carried = ''
-    for (const { record, info } of rows) {
-      const line = linesBefore + info.lines
+    for (const { record, info, raw } of rows) {
+      // csv-parse counts to the line a record ends on; a quoted line break moves its start back
+      const line =
+        linesBefore + info.lines - countLines(raw.replace(/^(?:[ \t]*\r?\n)+/, '').replace(/\r?\n$/, ''))
       if (columns === undefined) {
         columns = record
         continue
