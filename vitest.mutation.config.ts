@@ -12,7 +12,12 @@ const seed = fileURLToPath(new URL('./scripts/mutation-seed.setup.ts', import.me
 
 export default defineConfig({
   test: {
-    projects: [{ ...project, test: { ...project.test, setupFiles: [seed, ...[project.test?.setupFiles ?? []].flat()] } }],
+    projects: [
+      {
+        ...project,
+        test: { ...project.test, setupFiles: [seed, ...[project.test?.setupFiles ?? []].flat()] },
+      },
+    ],
     passWithNoTests: false,
   },
 })

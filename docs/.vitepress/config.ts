@@ -19,6 +19,7 @@ const guides = [
   { text: 'The command line', link: '/cli' },
   { text: 'The domain', link: '/domain' },
   { text: 'Bundle size', link: '/bundle-size' },
+  { text: 'Tests proven to catch bugs', link: '/mutation-testing' },
 ]
 
 export default defineConfig({
