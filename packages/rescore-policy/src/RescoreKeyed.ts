@@ -27,7 +27,7 @@ import {
   completedKey,
   completionOf,
   failureFreesKey,
-  leaseProblems,
+  failureProblems,
   precheck,
   type QuotaPosition,
   quotaStatusAt,
@@ -363,6 +363,15 @@ const quotaKeyOf = (merchantId: string, now: number, config: RescoreConfig): Quo
 
 const unread = /* @__PURE__ */ Object.freeze({ limit: 0, remaining: 0, resetSeconds: 0 })
 
+/** The request's merchant id as sent, `undefined` where there is none or reading it throws. */
+const merchantIdOf = (request: unknown): unknown => {
+  try {
+    return (request as { merchantId?: unknown } | null)?.merchantId
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * The records `decideRescoreKeyed` reads for a request: only the merchant's quota log when the
  * request is answered before the quota (a 501, 400 or 422), all three otherwise.
@@ -380,7 +389,7 @@ const unread = /* @__PURE__ */ Object.freeze({ limit: 0, remaining: 0, resetSeco
  */
 export const rescoreKeysOf = (request: RescoreRequest, now: number, config: RescoreConfig): RescoreKeys => {
   const checked = precheck(request, () => unread)
-  const merchantId = (request as { merchantId?: unknown } | null)?.merchantId
+  const merchantId = merchantIdOf(request)
   const quota = MerchantId.is(merchantId) ? quotaKeyOf(merchantId, now, config) : null
   if ('response' in checked) return { quota, idempotency: null, beneficiaryId: null }
   return {
@@ -404,7 +413,8 @@ export const rescoreKeysOf = (request: RescoreRequest, now: number, config: Resc
  * assert.equal(settlementKeysOf({ lease: 'nope' }, 900, defaultRescoreConfig).quota, null)
  */
 export const settlementKeysOf = (lease: unknown, now: number, config: RescoreConfig): RescoreKeys => {
-  if (leaseProblems(lease).length > 0) return { quota: null, idempotency: null, beneficiaryId: null }
+  // a lease that throws when read is no lease either
+  if (failureProblems({ lease }).length > 0) return { quota: null, idempotency: null, beneficiaryId: null }
   const l = lease as RescoreLease
   return {
     quota: quotaKeyOf(l.merchantId, now, config),
@@ -617,7 +627,7 @@ export const failRescoreKeyed = (
   now: number,
   config: RescoreConfig,
 ): E.Either<ValidationError, KeyedRescoreSettlement> => {
-  const problems = leaseProblems((failure as { lease?: unknown } | null)?.lease)
+  const problems = failureProblems(failure)
   if (problems.length > 0) return E.left({ _tag: 'ValidationError', problems })
   const { lease } = failure
   return E.right({

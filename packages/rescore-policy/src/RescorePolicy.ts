@@ -12,7 +12,7 @@ import {
   completedKey,
   completionOf,
   failureFreesKey,
-  leaseProblems,
+  failureProblems,
   precheck,
   type QuotaPosition,
   quotaStatusAt,
@@ -349,7 +349,7 @@ export const failRescore = (
   now: number,
   config: RescoreConfig,
 ): E.Either<ValidationError, RescoreSettlement> => {
-  const problems = leaseProblems((failure as { lease?: unknown } | null)?.lease)
+  const problems = failureProblems(failure)
   if (problems.length > 0) return E.left({ _tag: 'ValidationError', problems })
   const { lease } = failure
   const afterRelease = release(state, lease, null)

@@ -109,43 +109,49 @@ const methodToken = /^[A-Za-z]{1,16}$/
  * assert.deepEqual(idempotencyKeyOf({}), E.left({ _tag: 'MissingIdempotencyKey' }))
  * assert.equal(E.isLeft(idempotencyKeyOf({ 'Idempotency-Key': 'x'.repeat(256) })), true)
  */
-export const idempotencyKeyOf = (headers: unknown): E.Either<IdempotencyKeyProblem, string> => {
-  if (typeof headers !== 'object' || headers === null) return E.left({ _tag: 'MissingIdempotencyKey' })
-  let found: unknown
-  for (const name of Object.keys(headers)) {
-    if (name.length === 15 && name.toLowerCase() === 'idempotency-key') {
-      const value: unknown = (headers as Record<string, unknown>)[name]
-      if (value === undefined) continue
-      if (found !== undefined && found !== value)
-        return E.left({ _tag: 'InvalidIdempotencyKey', message: 'Idempotency-Key is sent more than once' })
-      found = value
+export const idempotencyKeyOf = guardDecoder(
+  (headers: unknown): E.Either<IdempotencyKeyProblem, string> => {
+    if (typeof headers !== 'object' || headers === null) return E.left({ _tag: 'MissingIdempotencyKey' })
+    let found: unknown
+    for (const name of Object.keys(headers)) {
+      if (name.length === 15 && name.toLowerCase() === 'idempotency-key') {
+        const value: unknown = (headers as Record<string, unknown>)[name]
+        if (value === undefined) continue
+        if (found !== undefined && found !== value)
+          return E.left({ _tag: 'InvalidIdempotencyKey', message: 'Idempotency-Key is sent more than once' })
+        found = value
+      }
     }
-  }
-  if (Array.isArray(found)) {
-    const distinct = [...new Set(found)]
-    if (distinct.length > 1)
-      return E.left({ _tag: 'InvalidIdempotencyKey', message: 'Idempotency-Key is sent more than once' })
-    found = distinct[0]
-  }
-  if (found === undefined || (typeof found === 'string' && found.trim() === ''))
-    return E.left({ _tag: 'MissingIdempotencyKey' })
-  if (typeof found !== 'string')
-    return E.left({
-      _tag: 'InvalidIdempotencyKey',
-      message: `Idempotency-Key must be text, got ${describeValue(found)}`,
-    })
-  if (found.length > maxIdempotencyKeyLength)
-    return E.left({
-      _tag: 'InvalidIdempotencyKey',
-      message: `Idempotency-Key must be at most ${maxIdempotencyKeyLength} characters, got ${found.length}`,
-    })
-  if (!printableKey.test(found))
-    return E.left({
-      _tag: 'InvalidIdempotencyKey',
-      message: 'Idempotency-Key must be printable ASCII without leading or trailing spaces',
-    })
-  return E.right(found)
-}
+    if (Array.isArray(found)) {
+      const distinct = [...new Set(found)]
+      if (distinct.length > 1)
+        return E.left({ _tag: 'InvalidIdempotencyKey', message: 'Idempotency-Key is sent more than once' })
+      found = distinct[0]
+    }
+    if (found === undefined || (typeof found === 'string' && found.trim() === ''))
+      return E.left({ _tag: 'MissingIdempotencyKey' })
+    if (typeof found !== 'string')
+      return E.left({
+        _tag: 'InvalidIdempotencyKey',
+        message: `Idempotency-Key must be text, got ${describeValue(found)}`,
+      })
+    if (found.length > maxIdempotencyKeyLength)
+      return E.left({
+        _tag: 'InvalidIdempotencyKey',
+        message: `Idempotency-Key must be at most ${maxIdempotencyKeyLength} characters, got ${found.length}`,
+      })
+    if (!printableKey.test(found))
+      return E.left({
+        _tag: 'InvalidIdempotencyKey',
+        message: 'Idempotency-Key must be printable ASCII without leading or trailing spaces',
+      })
+    return E.right(found)
+  },
+  (e): IdempotencyKeyProblem => ({
+    _tag: 'InvalidIdempotencyKey',
+    message: `Idempotency-Key could not be read: ${e.problems[0]?.message ?? 'it threw'}`,
+  }),
+)
 
 /**
  * The fingerprint an idempotency key is bound to on first use: canonical JSON (keys sorted, no

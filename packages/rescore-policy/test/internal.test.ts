@@ -212,7 +212,12 @@ describe('request checks', () => {
       const slow = idempotencyKeyOf(headers)
       const fast = typeof headers === 'object' && headers !== null ? plainIdempotencyKey(headers) : undefined
       if (fast !== undefined) expect(slow).toEqual(E.right(fast))
-      const values = typeof headers === 'object' && headers !== null ? Object.values(headers) : []
+      let values: unknown[]
+      try {
+        values = typeof headers === 'object' && headers !== null ? Object.values(headers) : []
+      } catch {
+        values = [undefined] // headers that throw when read hold no plain key to compare
+      }
       if (E.isRight(slow) && values.every((v) => typeof v === 'string')) expect(fast).toBe(slow.right)
     },
   )

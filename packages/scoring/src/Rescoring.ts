@@ -2,7 +2,13 @@
  * Rescoring: the current rules run again on a stored transaction (the rules or the data changed),
  * and the new result is reported beside the previous one, with what moved.
  */
-import { decodeWith, describeValue, type ValidationError, validationError } from '@payout-kernel/core'
+import {
+  decodeWith,
+  describeValue,
+  guardDecoder,
+  type ValidationError,
+  validationError,
+} from '@payout-kernel/core'
 import * as t from 'io-ts'
 import * as E from '#fp-ts/Either'
 import { pipe } from '#fp-ts/function'
@@ -72,7 +78,11 @@ const StoredResult = /* @__PURE__ */ t.type({ result: ScoringResultCodec })
 export const rescoreTransaction = (
   compiled: CompiledRules,
   stored: StoredTransaction | unknown,
-): E.Either<ValidationError, Rescoring> => {
+): E.Either<ValidationError, Rescoring> =>
+  // a stored transaction that throws when read (a getter, a proxy) is refused naming the field
+  guardDecoder((u: unknown) => rescoreUnguarded(compiled, u))(stored)
+
+const rescoreUnguarded = (compiled: CompiledRules, stored: unknown): E.Either<ValidationError, Rescoring> => {
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored))
     return E.left(
       validationError('', `must be { transaction, features?, result }, got ${describeValue(stored)}`),

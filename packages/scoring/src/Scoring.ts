@@ -4,7 +4,7 @@
  * 0..1000), matched dry-run rules are reported apart, and the thresholds turn the score into an
  * action.
  */
-import { describeValue, type ValidationError, validationError } from '@payout-kernel/core'
+import { describeValue, guardDecoder, type ValidationError, validationError } from '@payout-kernel/core'
 import * as t from 'io-ts'
 import * as E from '#fp-ts/Either'
 import { compileCondition, type Fields, type Probe, unknownTruth } from './internal/Evaluate.js'
@@ -364,6 +364,16 @@ const scoreFields = (compiled: CompiledRules, txn: Fields, features: Fields): Sc
  * assert.ok(E.isLeft(scoreTransaction(rules.right, 'not a transaction')))
  */
 export const scoreTransaction = (
+  compiled: CompiledRules,
+  transaction: unknown,
+  features?: unknown,
+): E.Either<ValidationError, ScoringResult> =>
+  // fields that throw when read (a getter, a proxy) are refused naming the field
+  guardDecoder((input: { readonly transaction: unknown; readonly features?: unknown }) =>
+    scoreUnguarded(compiled, input.transaction, input.features),
+  )(features === undefined ? { transaction } : { transaction, features })
+
+const scoreUnguarded = (
   compiled: CompiledRules,
   transaction: unknown,
   features?: unknown,

@@ -9,6 +9,7 @@ import {
   type ApiErrorBody,
   BeneficiaryId,
   describeValue,
+  guardDecoder,
   MerchantId,
   type ValidationError,
   type ValidationProblem,
@@ -133,16 +134,34 @@ export const precheck = (
   request: RescoreRequest,
   status: (merchantId: string) => QuotaStatus,
 ): { readonly response: RescoreResponse } | { readonly key: string } => {
+  // a request that throws when read (a getter, a proxy) is malformed too, naming the field
+  const checked = guardDecoder(
+    (r: RescoreRequest): E.Either<ValidationError, ReturnType<typeof precheckUnguarded>> =>
+      E.right(precheckUnguarded(r, status)),
+  )(request)
+  return E.isRight(checked) ? checked.right : malformed(checked.left.problems, '', status)
+}
+
+const malformed = (
+  problems: ReadonlyArray<ValidationProblem>,
+  merchantId: string,
+  status: (merchantId: string) => QuotaStatus,
+): { readonly response: RescoreResponse } => ({
+  response: rescoreError('validation_error', status(merchantId), {
+    message: `the service passed a malformed request: ${problems.map((p) => p.field || 'request').join(', ')}`,
+    details: problems,
+  }),
+})
+
+const precheckUnguarded = (
+  request: RescoreRequest,
+  status: (merchantId: string) => QuotaStatus,
+): { readonly response: RescoreResponse } | { readonly key: string } => {
   if (!isWellFormedRequest(request)) {
     const decoded = decodeRescoreRequest(request)
     const problems = E.isLeft(decoded) ? decoded.left.problems : []
     const merchantId = (request as { merchantId?: unknown } | null)?.merchantId
-    return {
-      response: rescoreError('validation_error', status(MerchantId.is(merchantId) ? merchantId : ''), {
-        message: `the service passed a malformed request: ${problems.map((p) => p.field || 'request').join(', ')}`,
-        details: problems,
-      }),
-    }
+    return malformed(problems, MerchantId.is(merchantId) ? merchantId : '', status)
   }
   const { merchantId, beneficiaryId } = request
   if (!request.engine.configured)
@@ -386,8 +405,28 @@ export const released = (
 const holdsKey = (record: IdempotencyRecord | undefined, lease: RescoreLease): boolean =>
   record !== undefined && record._tag === 'InFlight' && sameLease(record.lease, lease)
 
-/** The decoded engine answer of a completion: the lease and the verdict body, or the problems. */
+/**
+ * The problems of a failure handed back (its lease), naming the fields; a failure that throws when
+ * read is one too.
+ */
+export const failureProblems = (failure: unknown): ReadonlyArray<ValidationProblem> => {
+  const checked = guardDecoder(
+    (u: unknown): E.Either<ValidationError, ReadonlyArray<ValidationProblem>> =>
+      E.right(leaseProblems((u as { lease?: unknown } | null)?.lease)),
+  )(failure)
+  return E.isRight(checked) ? checked.right : checked.left.problems
+}
+
+/**
+ * The decoded engine answer of a completion: the lease and the verdict body, or the problems (an
+ * outcome that throws when read among them).
+ */
 export const completionOf = (
+  outcome: unknown,
+): E.Either<ValidationError, { readonly lease: RescoreLease; readonly body: RescoreVerdictWire }> =>
+  guardDecoder(completionOfUnguarded)(outcome)
+
+const completionOfUnguarded = (
   outcome: unknown,
 ): E.Either<ValidationError, { readonly lease: RescoreLease; readonly body: RescoreVerdictWire }> => {
   if (typeof outcome !== 'object' || outcome === null)

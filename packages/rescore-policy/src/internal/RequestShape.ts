@@ -39,8 +39,19 @@ const isFlags = (u: unknown): boolean => {
   )
 }
 
-/** True exactly when `decodeRescoreRequest` finds no problem. */
+/**
+ * True exactly when `decodeRescoreRequest` finds no problem (false for a request that throws when
+ * read: the decoder then names the field).
+ */
 export const isWellFormedRequest = (u: unknown): boolean => {
+  try {
+    return wellFormed(u)
+  } catch {
+    return false
+  }
+}
+
+const wellFormed = (u: unknown): boolean => {
   if (typeof u !== 'object' || u === null) return false
   const r = u as Record<string, unknown>
   const path = r.path
@@ -62,9 +73,17 @@ export const isWellFormedRequest = (u: unknown): boolean => {
 /**
  * The `Idempotency-Key` when the headers hold exactly one usable value for it (in any letter
  * case); `undefined` when anything is unusual (absent, repeated, an array, not printable), for the
- * slow path to tell which problem it is.
+ * slow path to tell which problem it is (headers that throw when read too).
  */
 export const plainIdempotencyKey = (headers: object): string | undefined => {
+  try {
+    return plainKey(headers)
+  } catch {
+    return undefined
+  }
+}
+
+const plainKey = (headers: object): string | undefined => {
   let found: string | undefined
   for (const name of Object.keys(headers)) {
     if (name.length !== 15) continue

@@ -124,8 +124,15 @@ const Born = /* @__PURE__ */ refined(
   (u): u is string => typeof u === 'string' && bornPattern.test(u),
 )
 
-const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u)
+/**
+ * A JSON object: not an array, nor a `Map`, a `Date` or a boxed number (each of which has no own
+ * keys, and would read as an empty dictionary: a `Map` of sums as no sums at all).
+ */
+const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> => {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return false
+  const proto: unknown = Object.getPrototypeOf(u)
+  return proto === Object.prototype || proto === null
+}
 
 /** A JSON object whose every key and value must decode (io-ts `record` drops bad keys silently). */
 const dictionary = <V>(
