@@ -42,6 +42,21 @@ describe('tier bands', () => {
       [{ field: 'bands.1', message: 'must be { tier, min, max }, got 7' }],
     ],
     [
+      'a band that is null',
+      withBand(1, null),
+      [{ field: 'bands.1', message: 'must be { tier, min, max }, got null' }],
+    ],
+    [
+      'a bad bound beside a good one (no comparison of the two)',
+      withBand(1, band('MEDIUM', 1001, 5)),
+      [{ field: 'bands.1.min', message: 'must be a whole number from 0 to 1000, got 1001' }],
+    ],
+    [
+      'a bound sent as a string',
+      withBand(1, band('MEDIUM', '300', 599)),
+      [{ field: 'bands.1.min', message: 'must be a whole number from 0 to 1000, got "300"' }],
+    ],
+    [
       'an unknown tier',
       withBand(0, band('NONE', 0, 299)),
       [{ field: 'bands.0.tier', message: 'must be one of LOW, MEDIUM, HIGH, CRITICAL, got "NONE"' }],
@@ -101,6 +116,21 @@ describe('tier bands', () => {
     const result = tierBands(input)
     expect(E.isLeft(result) && result.left._tag).toBe('InvalidBands')
     expect(problemsOf(result)).toEqual(problems)
+  })
+
+  test('a band that throws when read is refused naming it under bands, as InvalidBands', () => {
+    const throwing = Object.defineProperty({ min: 0, max: 299 }, 'tier', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no')
+      },
+    })
+    expect(tierBands(withBand(0, throwing))).toEqual(
+      E.left({
+        _tag: 'InvalidBands',
+        problems: [{ field: 'bands.0.tier', message: 'could not be read (Error: no)' }],
+      }),
+    )
   })
 
   test('the narrowest bands there are (one value each, the rest to CRITICAL) are accepted and used', () => {
@@ -163,6 +193,12 @@ describe('a rescore verdict from raw scores', () => {
   const current = { evaluationId: 'eval_1', rawScore: 423 }
   test.each<[string, unknown, unknown]>([
     ['not an object', 5, [{ field: '', message: 'must be an object, got 5' }]],
+    ['null', null, [{ field: '', message: 'must be an object, got null' }]],
+    [
+      'a current evaluation that is null',
+      { beneficiaryId: 'ben_1', current: null },
+      [{ field: 'current', message: 'must be { evaluationId, rawScore }, got null' }],
+    ],
     [
       'a beneficiary that is no ben_ id',
       { beneficiaryId: 'pay_1', current },
@@ -187,7 +223,9 @@ describe('a rescore verdict from raw scores', () => {
       [{ field: 'previous.rawScore', message: 'must be a whole number from 0 to 1000, got -5' }],
     ],
   ])('%s is refused naming the field', (_, input, problems) => {
-    expect(problemsOf(rescoreVerdict(input as RescoreVerdictInput))).toEqual(problems)
+    const result = rescoreVerdict(input as RescoreVerdictInput)
+    expect(E.isLeft(result) && result.left._tag).toBe('ValidationError')
+    expect(problemsOf(result)).toEqual(problems)
   })
 
   test('a null prior is no prior; the tier follows the bands given', () => {
@@ -229,7 +267,19 @@ describe('a rescore verdict from the wire', () => {
     previous_tier: 'HIGH',
   }
   test.each<[string, unknown, unknown]>([
-    ['not an object', [], [{ field: '', message: 'must be a verdict object, got []' }]],
+    ['a list', [], [{ field: '', message: 'must be a verdict object, got []' }]],
+    ['null', null, [{ field: '', message: 'must be a verdict object, got null' }]],
+    ['a number', 5, [{ field: '', message: 'must be a verdict object, got 5' }]],
+    [
+      'a trust score that is no trust score',
+      { ...wire, new_trust_score: '2' },
+      [
+        {
+          field: 'new_trust_score',
+          message: 'must be a number or decimal string from 0 to 1 with at most 3 decimals, got "2"',
+        },
+      ],
+    ],
     [
       'another pillar',
       { ...wire, pillar: 'payout' },
@@ -274,7 +324,9 @@ describe('a rescore verdict from the wire', () => {
       })),
     ],
   ])('%s is refused naming the field', (_, input, problems) => {
-    expect(problemsOf(decodeRescoreVerdict(input))).toEqual(problems)
+    const result = decodeRescoreVerdict(input)
+    expect(E.isLeft(result) && result.left._tag).toBe('ValidationError')
+    expect(problemsOf(result)).toEqual(problems)
   })
 
   test('the documented wire form decodes, trust scores as strings or numbers', () => {
