@@ -1,8 +1,9 @@
 // The core decoders against the shared hostile values: as the whole input and in each field, a
 // Left naming the field (or a Right where the value is one the field may hold), never a throw.
-import * as E from '#fp-ts/Either'
+
 import * as t from 'io-ts'
 import { describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   country,
   currency,

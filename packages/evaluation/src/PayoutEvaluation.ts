@@ -721,7 +721,7 @@ export const evaluatePayout = (
  * `evaluatePayout` over its two arguments as one input, so a payout or context that throws when
  * read (a getter, a proxy) is a ValidationError naming `payout.…` or `context.…`, never a throw.
  */
-const evaluateGuarded = guardDecoder(
+const evaluateGuarded = /* @__PURE__ */ guardDecoder(
   (input: { readonly payout: PayoutToEvaluate; readonly context: PayoutEvaluationContext }) =>
     evaluateUnguarded(input.payout, input.context),
 )

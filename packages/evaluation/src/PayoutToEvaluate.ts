@@ -156,7 +156,7 @@ export const payoutToEvaluateProblems = (u: unknown): ValidationProblem[] => {
  * assert.ok(bad.left.problems.some((p) => p.field === 'merchant_id'))
  * assert.ok(bad.left.problems.some((p) => p.field === 'beneficiary.country'))
  */
-export const decodePayoutToEvaluate = guardDecoder(
+export const decodePayoutToEvaluate = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, PayoutToEvaluate> => {
     if (!isObject(u))
       return E.left({

@@ -358,15 +358,17 @@ const ReadsShape = /* @__PURE__ */ t.type(
  * const noSeq = decodePayoutReads({ payoutId: 'pay_1', snapshot: null, nextSeq: 0 })
  * assert.ok(E.isLeft(noSeq) && noSeq.left.problems[0]?.field === 'nextSeq')
  */
-export const decodePayoutReads = guardDecoder((u: unknown): E.Either<ValidationError, PayoutReads> => {
-  const shape = ReadsShape.decode(u)
-  if (E.isLeft(shape)) return E.left(fromDecodeErrors(shape.left))
-  const { payoutId, snapshot, nextSeq } = shape.right
-  if (snapshot === null) return E.right({ payoutId, snapshot: null, nextSeq })
-  const value = restorePayout(snapshot.value)
-  if (E.isLeft(value)) return E.left(withinField('snapshot.value')(value.left))
-  return E.right({ payoutId, snapshot: { version: snapshot.version, value: value.right }, nextSeq })
-})
+export const decodePayoutReads = /* @__PURE__ */ guardDecoder(
+  (u: unknown): E.Either<ValidationError, PayoutReads> => {
+    const shape = ReadsShape.decode(u)
+    if (E.isLeft(shape)) return E.left(fromDecodeErrors(shape.left))
+    const { payoutId, snapshot, nextSeq } = shape.right
+    if (snapshot === null) return E.right({ payoutId, snapshot: null, nextSeq })
+    const value = restorePayout(snapshot.value)
+    if (E.isLeft(value)) return E.left(withinField('snapshot.value')(value.left))
+    return E.right({ payoutId, snapshot: { version: snapshot.version, value: value.right }, nextSeq })
+  },
+)
 
 const webhookEventTypes: ReadonlyArray<WebhookEventType> = [
   .../* @__PURE__ */ payoutStatuses.map((s): WebhookEventType => `payout.${s}`),
@@ -414,7 +416,7 @@ const EnvelopeShape = /* @__PURE__ */ t.type(
  * const moved = decodeWebhookEnvelope({ ...envelope, seq: 2 })
  * assert.ok(E.isLeft(moved) && moved.left.problems[0]?.field === 'body.data.seq')
  */
-export const decodeWebhookEnvelope = guardDecoder(
+export const decodeWebhookEnvelope = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, WebhookEnvelope> => {
     const shape = EnvelopeShape.decode(u)
     if (E.isLeft(shape)) return E.left(fromDecodeErrors(shape.left))
@@ -491,8 +493,10 @@ const AuditRecordCodec = /* @__PURE__ */ t.intersection(
  * const bad = decodeAuditRecord({ ...record, status: 'paid' })
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'status')
  */
-export const decodeAuditRecord = guardDecoder((u: unknown): E.Either<ValidationError, AuditRecord> => {
-  const decoded = AuditRecordCodec.decode(u)
-  if (E.isLeft(decoded)) return E.left(fromDecodeErrors(decoded.left))
-  return E.right(decoded.right as AuditRecord)
-})
+export const decodeAuditRecord = /* @__PURE__ */ guardDecoder(
+  (u: unknown): E.Either<ValidationError, AuditRecord> => {
+    const decoded = AuditRecordCodec.decode(u)
+    if (E.isLeft(decoded)) return E.left(fromDecodeErrors(decoded.left))
+    return E.right(decoded.right as AuditRecord)
+  },
+)

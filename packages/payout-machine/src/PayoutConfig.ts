@@ -102,40 +102,42 @@ export const resolvePayoutConfig = (config?: PayoutConfig): ResolvedPayoutConfig
  * const bad = payoutConfig({ lateReturnWindowMs: -1 })
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'lateReturnWindowMs')
  */
-export const payoutConfig = guardDecoder((u: unknown): E.Either<ValidationError, ResolvedPayoutConfig> => {
-  if (u === undefined) return E.right(defaultPayoutConfig)
-  if (typeof u !== 'object' || u === null || Array.isArray(u))
-    return E.left({
-      _tag: 'ValidationError',
-      problems: [{ field: '', message: `must be a config object, got ${describeValue(u)}` }],
+export const payoutConfig = /* @__PURE__ */ guardDecoder(
+  (u: unknown): E.Either<ValidationError, ResolvedPayoutConfig> => {
+    if (u === undefined) return E.right(defaultPayoutConfig)
+    if (typeof u !== 'object' || u === null || Array.isArray(u))
+      return E.left({
+        _tag: 'ValidationError',
+        problems: [{ field: '', message: `must be a config object, got ${describeValue(u)}` }],
+      })
+    const c = u as Record<string, unknown>
+    const problems: ValidationProblem[] = []
+    if (c.reviewTier !== undefined && !Tier.is(c.reviewTier))
+      problems.push({
+        field: 'reviewTier',
+        message: `must be LOW, MEDIUM, HIGH or CRITICAL, got ${describeValue(c.reviewTier)}`,
+      })
+    if (c.makerChecker !== undefined && typeof c.makerChecker !== 'boolean')
+      problems.push({
+        field: 'makerChecker',
+        message: `must be true or false, got ${describeValue(c.makerChecker)}`,
+      })
+    const w = c.lateReturnWindowMs
+    if (w !== undefined && w !== null && !(typeof w === 'number' && Number.isSafeInteger(w) && w >= 0))
+      problems.push({
+        field: 'lateReturnWindowMs',
+        message: `must be null or a whole number of milliseconds, at least 0, got ${describeValue(w)}`,
+      })
+    const bands = c.tierBands === undefined ? E.right(defaultTierBands) : tierBands(c.tierBands)
+    if (E.isLeft(bands))
+      for (const p of bands.left.problems)
+        problems.push({ field: `tierBands${p.field.replace(/^bands/, '')}`, message: p.message })
+    if (problems.length > 0 || E.isLeft(bands)) return E.left({ _tag: 'ValidationError', problems })
+    return E.right({
+      reviewTier: Tier.is(c.reviewTier) ? c.reviewTier : defaultPayoutConfig.reviewTier,
+      makerChecker: typeof c.makerChecker === 'boolean' ? c.makerChecker : defaultPayoutConfig.makerChecker,
+      lateReturnWindowMs: typeof w === 'number' ? w : null,
+      tierBands: bands.right,
     })
-  const c = u as Record<string, unknown>
-  const problems: ValidationProblem[] = []
-  if (c.reviewTier !== undefined && !Tier.is(c.reviewTier))
-    problems.push({
-      field: 'reviewTier',
-      message: `must be LOW, MEDIUM, HIGH or CRITICAL, got ${describeValue(c.reviewTier)}`,
-    })
-  if (c.makerChecker !== undefined && typeof c.makerChecker !== 'boolean')
-    problems.push({
-      field: 'makerChecker',
-      message: `must be true or false, got ${describeValue(c.makerChecker)}`,
-    })
-  const w = c.lateReturnWindowMs
-  if (w !== undefined && w !== null && !(typeof w === 'number' && Number.isSafeInteger(w) && w >= 0))
-    problems.push({
-      field: 'lateReturnWindowMs',
-      message: `must be null or a whole number of milliseconds, at least 0, got ${describeValue(w)}`,
-    })
-  const bands = c.tierBands === undefined ? E.right(defaultTierBands) : tierBands(c.tierBands)
-  if (E.isLeft(bands))
-    for (const p of bands.left.problems)
-      problems.push({ field: `tierBands${p.field.replace(/^bands/, '')}`, message: p.message })
-  if (problems.length > 0 || E.isLeft(bands)) return E.left({ _tag: 'ValidationError', problems })
-  return E.right({
-    reviewTier: Tier.is(c.reviewTier) ? c.reviewTier : defaultPayoutConfig.reviewTier,
-    makerChecker: typeof c.makerChecker === 'boolean' ? c.makerChecker : defaultPayoutConfig.makerChecker,
-    lateReturnWindowMs: typeof w === 'number' ? w : null,
-    tierBands: bands.right,
-  })
-})
+  },
+)

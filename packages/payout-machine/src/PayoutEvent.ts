@@ -389,7 +389,7 @@ const isPayoutEventFast = (u: unknown): u is PayoutEvent => {
  * const unknown = decodePayoutEvent({ type: 'PAID' })
  * assert.ok(E.isLeft(unknown) && unknown.left.problems[0]?.field === 'type')
  */
-export const decodePayoutEvent = guardDecoder(
+export const decodePayoutEvent = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, PayoutEvent> =>
     isPayoutEventFast(u) ? E.right(u) : decodePayoutEventStrict(u),
 )
@@ -408,18 +408,20 @@ export const decodePayoutEvent = guardDecoder(
  * })
  * assert.ok(E.isLeft(bad) && bad.left.problems[0]?.field === 'verdict')
  */
-export const decodePayoutEventStrict = guardDecoder((u: unknown): E.Either<ValidationError, PayoutEvent> => {
-  if (typeof u !== 'object' || u === null || Array.isArray(u))
-    return E.left(validationError('', `must be an event object, got ${describeValue(u)}`))
-  const type = (u as { readonly type?: unknown }).type
-  if (!EventType.is(type))
-    return E.left(
-      validationError('type', `must be one of ${payoutEventTypes.join(', ')}, got ${describeValue(type)}`),
-    )
-  const codec: t.Decoder<unknown, PayoutEvent> = codecs[type]
-  const result = codec.decode(knownFields(type, u as Record<string, unknown>))
-  return E.isRight(result) ? result : E.left(fromDecodeErrors(result.left))
-})
+export const decodePayoutEventStrict = /* @__PURE__ */ guardDecoder(
+  (u: unknown): E.Either<ValidationError, PayoutEvent> => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u))
+      return E.left(validationError('', `must be an event object, got ${describeValue(u)}`))
+    const type = (u as { readonly type?: unknown }).type
+    if (!EventType.is(type))
+      return E.left(
+        validationError('type', `must be one of ${payoutEventTypes.join(', ')}, got ${describeValue(type)}`),
+      )
+    const codec: t.Decoder<unknown, PayoutEvent> = codecs[type]
+    const result = codec.decode(knownFields(type, u as Record<string, unknown>))
+    return E.isRight(result) ? result : E.left(fromDecodeErrors(result.left))
+  },
+)
 
 const baseFields = ['type', 'eventId', 'occurredAt', 'actor']
 const ownFields: Partial<Record<PayoutEventType, readonly string[]>> = {

@@ -148,38 +148,42 @@ export const serializePayout = (snapshot: PayoutSnapshot): string => {
  * const renamed = restorePayout(json.replace('"state":"created"', '"state":"draft"'))
  * assert.ok(E.isLeft(renamed) && renamed.left.problems[0]?.field === 'state')
  */
-export const restorePayout = guardDecoder((json: unknown): E.Either<ValidationError, PayoutSnapshot> => {
-  let u: unknown = json
-  if (typeof json === 'string') {
-    try {
-      u = JSON.parse(json)
-    } catch {
-      return E.left(validationError('', 'is not JSON'))
+export const restorePayout = /* @__PURE__ */ guardDecoder(
+  (json: unknown): E.Either<ValidationError, PayoutSnapshot> => {
+    let u: unknown = json
+    if (typeof json === 'string') {
+      try {
+        u = JSON.parse(json)
+      } catch {
+        return E.left(validationError('', 'is not JSON'))
+      }
     }
-  }
-  if (typeof u !== 'object' || u === null || Array.isArray(u))
-    return E.left(validationError('', `must be a serialised payout object, got ${describeValue(u)}`))
-  const s = u as Record<string, unknown>
-  if (s.machine !== 'payout')
-    return E.left(validationError('machine', `must be "payout", got ${describeValue(s.machine)}`))
-  if (s.version !== payoutMachineVersion)
-    return E.left(
-      validationError(
-        'version',
-        `must be ${payoutMachineVersion} (this machine's version), got ${describeValue(s.version)}`,
-      ),
-    )
-  if (!StateCodec.is(s.state))
-    return E.left(validationError('state', `must be a state of this machine, got ${describeValue(s.state)}`))
-  const context = ContextCodec.decode(s.context)
-  if (E.isLeft(context)) {
-    const e = fromDecodeErrors(context.left)
-    return E.left({
-      _tag: 'ValidationError',
-      problems: e.problems.map((p) => ({ ...p, field: p.field === '' ? 'context' : `context.${p.field}` })),
-    })
-  }
-  const state = s.state
-  const status = state.split('.')[0] as PayoutStatus
-  return E.right({ state, status, context: context.right as PayoutContext })
-})
+    if (typeof u !== 'object' || u === null || Array.isArray(u))
+      return E.left(validationError('', `must be a serialised payout object, got ${describeValue(u)}`))
+    const s = u as Record<string, unknown>
+    if (s.machine !== 'payout')
+      return E.left(validationError('machine', `must be "payout", got ${describeValue(s.machine)}`))
+    if (s.version !== payoutMachineVersion)
+      return E.left(
+        validationError(
+          'version',
+          `must be ${payoutMachineVersion} (this machine's version), got ${describeValue(s.version)}`,
+        ),
+      )
+    if (!StateCodec.is(s.state))
+      return E.left(
+        validationError('state', `must be a state of this machine, got ${describeValue(s.state)}`),
+      )
+    const context = ContextCodec.decode(s.context)
+    if (E.isLeft(context)) {
+      const e = fromDecodeErrors(context.left)
+      return E.left({
+        _tag: 'ValidationError',
+        problems: e.problems.map((p) => ({ ...p, field: p.field === '' ? 'context' : `context.${p.field}` })),
+      })
+    }
+    const state = s.state
+    const status = state.split('.')[0] as PayoutStatus
+    return E.right({ state, status, context: context.right as PayoutContext })
+  },
+)

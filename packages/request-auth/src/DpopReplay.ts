@@ -164,7 +164,7 @@ const decodeRecord = /* @__PURE__ */ decodeWith(
  * assert.deepEqual(decodeDpopReplayRecord({ seenAt: 0, expiresAt: 5, extra: 1 }), E.right({ seenAt: 0, expiresAt: 5 }))
  * assert.ok(E.isLeft(decodeDpopReplayRecord({ seenAt: 0 })))
  */
-export const decodeDpopReplayRecord = guardDecoder(
+export const decodeDpopReplayRecord = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, DpopReplayRecord> =>
     E.map((r: DpopReplayRecord) => ({ seenAt: r.seenAt, expiresAt: r.expiresAt }))(decodeRecord(u)),
 )

@@ -19,6 +19,7 @@
  * replaying a delivery. See `WebhookReceipt` for the dedupe itself.
  */
 import { guardDecoder, type ValidationError, validationError, WebhookEventId } from '@payout-kernel/core'
+import * as E from '#fp-ts/Either'
 import {
   constantTimeEqual,
   fromLowerHex,
@@ -233,26 +234,28 @@ const hasControlOrEdgeSpace = (s: string): boolean => {
  * assert.ok(E.isLeft(decodeWebhookSecret('short')))
  * assert.ok(E.isLeft(decodeWebhookSecret('whsec_0123456789abcdef\n')))
  */
-export const decodeWebhookSecret = guardDecoder((u: unknown): E.Either<ValidationError, WebhookSecret> => {
-  let bytes: Uint8Array
-  if (typeof u === 'string') {
-    if (!isWellFormed(u)) return E.left(validationError('', 'webhook secret has a lone surrogate'))
-    if (hasControlOrEdgeSpace(u))
+export const decodeWebhookSecret = /* @__PURE__ */ guardDecoder(
+  (u: unknown): E.Either<ValidationError, WebhookSecret> => {
+    let bytes: Uint8Array
+    if (typeof u === 'string') {
+      if (!isWellFormed(u)) return E.left(validationError('', 'webhook secret has a lone surrogate'))
+      if (hasControlOrEdgeSpace(u))
+        return E.left(
+          validationError('', 'webhook secret has a control character or surrounding spaces (a newline?)'),
+        )
+      bytes = utf8(u)
+    } else if (u instanceof Uint8Array) bytes = u
+    else return E.left(validationError('', 'webhook secret must be a string or a Uint8Array'))
+    if (bytes.length < minWebhookSecretBytes || bytes.length > maxWebhookSecretBytes)
       return E.left(
-        validationError('', 'webhook secret has a control character or surrounding spaces (a newline?)'),
+        validationError(
+          '',
+          `webhook secret must be ${minWebhookSecretBytes} to ${maxWebhookSecretBytes} bytes long`,
+        ),
       )
-    bytes = utf8(u)
-  } else if (u instanceof Uint8Array) bytes = u
-  else return E.left(validationError('', 'webhook secret must be a string or a Uint8Array'))
-  if (bytes.length < minWebhookSecretBytes || bytes.length > maxWebhookSecretBytes)
-    return E.left(
-      validationError(
-        '',
-        `webhook secret must be ${minWebhookSecretBytes} to ${maxWebhookSecretBytes} bytes long`,
-      ),
-    )
-  return E.right(new WebhookSecret(bytes))
-})
+    return E.right(new WebhookSecret(bytes))
+  },
+)
 
 // ---------------------------------------------------------------- signing
 

@@ -277,7 +277,7 @@ const decodeRecord = /* @__PURE__ */ decodeWith(RecordCodec)
  * )
  * assert.ok(E.isLeft(decodeWebhookReceiptRecord({ _tag: 'Processed', receivedAt: 0, expiresAt: 1 })))
  */
-export const decodeWebhookReceiptRecord = guardDecoder(
+export const decodeWebhookReceiptRecord = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, WebhookReceiptRecord> => {
     const decoded = decodeRecord(u)
     if (E.isLeft(decoded)) return decoded

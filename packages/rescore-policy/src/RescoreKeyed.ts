@@ -324,7 +324,7 @@ const decodeRecord = /* @__PURE__ */ decodeWith(IdempotencyRecordCodec)
  *   '{"error":{"code":"beneficiary_scoring_locked","message":"locked"}}')
  * assert.ok(E.isLeft(decodeIdempotencyRecord({ ...stored, firstUsedAt: 0.5 })))
  */
-export const decodeIdempotencyRecord = guardDecoder(
+export const decodeIdempotencyRecord = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, IdempotencyRecord> =>
     pipe(
       decodeRecord(u),

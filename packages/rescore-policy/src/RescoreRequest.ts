@@ -10,6 +10,7 @@ import {
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
+import * as E from '#fp-ts/Either'
 
 // ---------------------------------------------------------------- model
 
@@ -109,7 +110,7 @@ const methodToken = /^[A-Za-z]{1,16}$/
  * assert.deepEqual(idempotencyKeyOf({}), E.left({ _tag: 'MissingIdempotencyKey' }))
  * assert.equal(E.isLeft(idempotencyKeyOf({ 'Idempotency-Key': 'x'.repeat(256) })), true)
  */
-export const idempotencyKeyOf = guardDecoder(
+export const idempotencyKeyOf = /* @__PURE__ */ guardDecoder(
   (headers: unknown): E.Either<IdempotencyKeyProblem, string> => {
     if (typeof headers !== 'object' || headers === null) return E.left({ _tag: 'MissingIdempotencyKey' })
     let found: unknown
@@ -195,10 +196,14 @@ export const requestFingerprint = (request: RescoreRequest): string =>
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems.map((p) => p.field), ['engine'])
  */
-export const decodeRescoreRequest = guardDecoder((u: unknown): E.Either<ValidationError, RescoreRequest> => {
-  const problems = requestProblems(u)
-  return problems.length === 0 ? E.right(u as RescoreRequest) : E.left({ _tag: 'ValidationError', problems })
-})
+export const decodeRescoreRequest = /* @__PURE__ */ guardDecoder(
+  (u: unknown): E.Either<ValidationError, RescoreRequest> => {
+    const problems = requestProblems(u)
+    return problems.length === 0
+      ? E.right(u as RescoreRequest)
+      : E.left({ _tag: 'ValidationError', problems })
+  },
+)
 
 const requestProblems = (u: unknown): ValidationProblem[] => {
   if (typeof u !== 'object' || u === null)

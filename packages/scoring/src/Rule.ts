@@ -512,39 +512,45 @@ const fingerprint = (text: string): string => {
  * assert.ok(E.isLeft(bad))
  * assert.equal(bad.left.problems[0]?.field, 'rules.0.condition.any.0.value')
  */
-export const parseRules = guardDecoder((json: unknown): E.Either<ValidationError, RuleSet> => {
-  let input: unknown = json
-  if (typeof json === 'string') {
-    try {
-      input = JSON.parse(json)
-    } catch {
-      return E.left(validationError('', 'is not valid JSON'))
+export const parseRules = /* @__PURE__ */ guardDecoder(
+  (json: unknown): E.Either<ValidationError, RuleSet> => {
+    let input: unknown = json
+    if (typeof json === 'string') {
+      try {
+        input = JSON.parse(json)
+      } catch {
+        return E.left(validationError('', 'is not valid JSON'))
+      }
     }
-  }
-  const document = Array.isArray(input) ? { rules: input } : input
-  if (isRecord(document) && Array.isArray(document.rules) && document.rules.length > ruleLimits.rules)
-    return E.left(
-      validationError('rules', `must hold at most ${ruleLimits.rules} rules, got ${document.rules.length}`),
+    const document = Array.isArray(input) ? { rules: input } : input
+    if (isRecord(document) && Array.isArray(document.rules) && document.rules.length > ruleLimits.rules)
+      return E.left(
+        validationError('rules', `must hold at most ${ruleLimits.rules} rules, got ${document.rules.length}`),
+      )
+    return pipe(
+      document,
+      decodeWith(RuleSetDocument),
+      E.flatMap((doc) => {
+        const firstAt = new Map<string, number>()
+        const problems: Array<{ field: string; message: string }> = []
+        doc.rules.forEach((rule, i) => {
+          const first = firstAt.get(rule.id)
+          if (first === undefined) firstAt.set(rule.id, i)
+          else
+            problems.push({
+              field: `rules.${i}.id`,
+              message: `repeats the id of rules.${first}: "${rule.id}"`,
+            })
+        })
+        if (problems.length > 0)
+          return E.left<ValidationError, RuleSet>({ _tag: 'ValidationError', problems })
+        const rules = [...doc.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        const th = doc.thresholds ?? defaultThresholds
+        const version =
+          doc.version ??
+          `rs_${fingerprint(stableJson({ rules, thresholds: { review: th.review, reject: th.reject } }))}`
+        return E.right({ version, rules, thresholds: th } as unknown as RuleSet)
+      }),
     )
-  return pipe(
-    document,
-    decodeWith(RuleSetDocument),
-    E.flatMap((doc) => {
-      const firstAt = new Map<string, number>()
-      const problems: Array<{ field: string; message: string }> = []
-      doc.rules.forEach((rule, i) => {
-        const first = firstAt.get(rule.id)
-        if (first === undefined) firstAt.set(rule.id, i)
-        else
-          problems.push({ field: `rules.${i}.id`, message: `repeats the id of rules.${first}: "${rule.id}"` })
-      })
-      if (problems.length > 0) return E.left<ValidationError, RuleSet>({ _tag: 'ValidationError', problems })
-      const rules = [...doc.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      const th = doc.thresholds ?? defaultThresholds
-      const version =
-        doc.version ??
-        `rs_${fingerprint(stableJson({ rules, thresholds: { review: th.review, reject: th.reject } }))}`
-      return E.right({ version, rules, thresholds: th } as unknown as RuleSet)
-    }),
-  )
-})
+  },
+)

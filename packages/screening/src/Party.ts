@@ -63,7 +63,7 @@ const PartyInput = /* @__PURE__ */ t.intersection([
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(E.isLeft(bad) ? bad.left.problems.map((p) => p.field) : [], ['name', 'country'])
  */
-export const decodeParty = guardDecoder((u: unknown): E.Either<ValidationError, Party> => {
+export const decodeParty = /* @__PURE__ */ guardDecoder((u: unknown): E.Either<ValidationError, Party> => {
   const decoded = PartyInput.decode(u)
   if (E.isLeft(decoded)) return E.left(fromDecodeErrors(decoded.left))
   const input = decoded.right

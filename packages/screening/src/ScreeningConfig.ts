@@ -8,6 +8,7 @@ import {
   type ValidationError,
   type ValidationProblem,
 } from '@payout-kernel/core'
+import * as E from '#fp-ts/Either'
 import { defaultUnmatchedTokenPenalty } from './Name.js'
 
 // ---------------------------------------------------------------- model
@@ -113,7 +114,7 @@ export const screeningConfigProblems = (config: ScreeningConfig): ValidationProb
  * assert.ok(E.isLeft(decodeScreeningConfig({ hitThreshold: 'high' })))
  * assert.ok(E.isLeft(decodeScreeningConfig({ threshold: 0.9 })))
  */
-export const decodeScreeningConfig = guardDecoder(
+export const decodeScreeningConfig = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, ScreeningConfig> => {
     if (typeof u !== 'object' || u === null || Array.isArray(u))
       return E.left({

@@ -118,7 +118,7 @@ const evaluationFrom = (
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems.map((p) => p.field), ['beneficiaryId', 'current.rawScore'])
  */
-export const rescoreVerdict = guardDecoder(
+export const rescoreVerdict = /* @__PURE__ */ guardDecoder(
   (input: RescoreVerdictInput): E.Either<ValidationError, RescoreVerdict> => {
     const problems: ValidationProblem[] = []
     if (typeof input !== 'object' || input === null)
@@ -249,34 +249,36 @@ const wireEvaluation = (
  * assert.equal(encodeRescoreVerdict(verdict.right).new_trust_score, 0.577)
  * assert.ok(E.isLeft(decodeRescoreVerdict({ ...wire, previous_score: undefined })))
  */
-export const decodeRescoreVerdict = guardDecoder((u: unknown): E.Either<ValidationError, RescoreVerdict> => {
-  if (typeof u !== 'object' || u === null || Array.isArray(u))
-    return E.left({
-      _tag: 'ValidationError',
-      problems: [problem('', `must be a verdict object, got ${describeValue(u)}`)],
-    })
-  const w = u as Record<string, unknown>
-  const problems: ValidationProblem[] = []
-  if (w.pillar !== 'payee')
-    problems.push(problem('pillar', `must be "payee", got ${describeValue(w.pillar)}`))
-  if (!BeneficiaryId.is(w.resource_id))
-    problems.push(problem('resource_id', `must be a ben_ id, got ${describeValue(w.resource_id)}`))
-  const current = wireEvaluation('new', w, problems)
-  let previous: Evaluation | null | undefined = null
-  const priorFields = ['previous_evaluation_id', 'previous_trust_score', 'previous_tier'] as const
-  if (!('previous_score' in w))
-    problems.push(problem('previous_score', 'must be present: a number, or null without a prior'))
-  else if (w.previous_score === null) {
-    for (const f of priorFields)
-      if (f in w)
-        problems.push(problem(f, 'must be omitted when previous_score is null (no prior evaluation)'))
-  } else previous = wireEvaluation('previous', w, problems)
-  if (
-    problems.length > 0 ||
-    current === undefined ||
-    previous === undefined ||
-    !BeneficiaryId.is(w.resource_id)
-  )
-    return E.left({ _tag: 'ValidationError', problems })
-  return E.right({ pillar: 'payee', beneficiaryId: w.resource_id, current, previous })
-})
+export const decodeRescoreVerdict = /* @__PURE__ */ guardDecoder(
+  (u: unknown): E.Either<ValidationError, RescoreVerdict> => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u))
+      return E.left({
+        _tag: 'ValidationError',
+        problems: [problem('', `must be a verdict object, got ${describeValue(u)}`)],
+      })
+    const w = u as Record<string, unknown>
+    const problems: ValidationProblem[] = []
+    if (w.pillar !== 'payee')
+      problems.push(problem('pillar', `must be "payee", got ${describeValue(w.pillar)}`))
+    if (!BeneficiaryId.is(w.resource_id))
+      problems.push(problem('resource_id', `must be a ben_ id, got ${describeValue(w.resource_id)}`))
+    const current = wireEvaluation('new', w, problems)
+    let previous: Evaluation | null | undefined = null
+    const priorFields = ['previous_evaluation_id', 'previous_trust_score', 'previous_tier'] as const
+    if (!('previous_score' in w))
+      problems.push(problem('previous_score', 'must be present: a number, or null without a prior'))
+    else if (w.previous_score === null) {
+      for (const f of priorFields)
+        if (f in w)
+          problems.push(problem(f, 'must be omitted when previous_score is null (no prior evaluation)'))
+    } else previous = wireEvaluation('previous', w, problems)
+    if (
+      problems.length > 0 ||
+      current === undefined ||
+      previous === undefined ||
+      !BeneficiaryId.is(w.resource_id)
+    )
+      return E.left({ _tag: 'ValidationError', problems })
+    return E.right({ pillar: 'payee', beneficiaryId: w.resource_id, current, previous })
+  },
+)

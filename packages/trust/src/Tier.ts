@@ -98,7 +98,7 @@ export interface InvalidBands {
  * assert.ok(E.isLeft(gap))
  * assert.equal(gap.left.problems[0]?.field, 'bands.1.min')
  */
-export const tierBands = guardDecoder(
+export const tierBands = /* @__PURE__ */ guardDecoder(
   (input: unknown): E.Either<InvalidBands, TierBands> => {
     const problems: ValidationProblem[] = []
     const fail = (field: string, message: string) => {

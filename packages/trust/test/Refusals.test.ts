@@ -1,7 +1,8 @@
 // What a caller reads when trust refuses an input: each refusal's field and message, as documented
 // (the messages are what a merchant or an operator sees), and the edges of every accepted range.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { describe, expect, test } from 'vitest'
+import * as E from '#fp-ts/Either'
 import {
   decodeRescoreVerdict,
   decodeTrustScore,

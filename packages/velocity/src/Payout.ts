@@ -264,7 +264,7 @@ const decodeWithNames = (wire: Wire, u: unknown): E.Either<ValidationError, Payo
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems, [{ field: 'amount', message: 'has 1 decimals; JPY allows 0' }])
  */
-export const payout = guardDecoder(
+export const payout = /* @__PURE__ */ guardDecoder(
   (input: unknown): E.Either<ValidationError, Payout> => decodeWithNames(camel, input),
 )
 
@@ -283,7 +283,7 @@ export const payout = guardDecoder(
  * const bad = parsePayout({ id: 'pay_1' })
  * assert.ok(E.isLeft(bad) && bad.left.problems.some((x) => x.field === 'merchant_id'))
  */
-export const parsePayout = guardDecoder(
+export const parsePayout = /* @__PURE__ */ guardDecoder(
   (json: unknown): E.Either<ValidationError, Payout> => decodeWithNames(snake, json),
 )
 

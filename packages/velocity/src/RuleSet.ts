@@ -634,7 +634,7 @@ const fail = (problems: Problems): E.Either<ValidationError, never> =>
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems, [{ field: 'threshold', message: 'must not be negative' }])
  */
-export const parseRule = guardDecoder((json: unknown): E.Either<ValidationError, Rule> => {
+export const parseRule = /* @__PURE__ */ guardDecoder((json: unknown): E.Either<ValidationError, Rule> => {
   const problems: Problems = []
   const rule = decodeRuleAt(problems, '', json)
   return rule === undefined || problems.length > 0 ? fail(problems) : E.right(rule)
@@ -660,34 +660,38 @@ export const parseRule = guardDecoder((json: unknown): E.Either<ValidationError,
  * assert.ok(E.isLeft(bad))
  * assert.deepEqual(bad.left.problems.map((p) => p.field), ['rules.0.threshold', 'rules.0.window.time_zone'])
  */
-export const parseRuleSet = guardDecoder((json: unknown): E.Either<ValidationError, RuleSet> => {
-  if (!isObject(json))
-    return fail([{ field: '', message: `must be a rule set { version, rules }, got ${describeValue(json)}` }])
-  const problems: Problems = []
-  const version = own(json, 'version')
-  if (!isNatural(version))
-    problems.push({
-      field: 'version',
-      message: `must be a whole number, 0 or more, got ${describeValue(version)}`,
-    })
-  const rawRules = own(json, 'rules')
-  const rules: Rule[] = []
-  if (!Array.isArray(rawRules))
-    problems.push({ field: 'rules', message: `must be an array of rules, got ${describeValue(rawRules)}` })
-  else {
-    const seen = new Map<string, number>()
-    rawRules.forEach((raw: unknown, i) => {
-      const rule = decodeRuleAt(problems, `rules.${i}`, raw)
-      if (rule === undefined) return
-      const first = seen.get(rule.id)
-      if (first !== undefined)
-        problems.push({ field: `rules.${i}.id`, message: `repeats the id of rules.${first}` })
-      else seen.set(rule.id, i)
-      rules.push(rule)
-    })
-  }
-  return problems.length > 0 ? fail(problems) : E.right({ version: version as number, rules })
-})
+export const parseRuleSet = /* @__PURE__ */ guardDecoder(
+  (json: unknown): E.Either<ValidationError, RuleSet> => {
+    if (!isObject(json))
+      return fail([
+        { field: '', message: `must be a rule set { version, rules }, got ${describeValue(json)}` },
+      ])
+    const problems: Problems = []
+    const version = own(json, 'version')
+    if (!isNatural(version))
+      problems.push({
+        field: 'version',
+        message: `must be a whole number, 0 or more, got ${describeValue(version)}`,
+      })
+    const rawRules = own(json, 'rules')
+    const rules: Rule[] = []
+    if (!Array.isArray(rawRules))
+      problems.push({ field: 'rules', message: `must be an array of rules, got ${describeValue(rawRules)}` })
+    else {
+      const seen = new Map<string, number>()
+      rawRules.forEach((raw: unknown, i) => {
+        const rule = decodeRuleAt(problems, `rules.${i}`, raw)
+        if (rule === undefined) return
+        const first = seen.get(rule.id)
+        if (first !== undefined)
+          problems.push({ field: `rules.${i}.id`, message: `repeats the id of rules.${first}` })
+        else seen.set(rule.id, i)
+        rules.push(rule)
+      })
+    }
+    return problems.length > 0 ? fail(problems) : E.right({ version: version as number, rules })
+  },
+)
 
 // ---------------------------------------------------------------- encoding
 

@@ -23,9 +23,9 @@ import {
   screenParty,
 } from '@payout-kernel/screening'
 import pc from 'picocolors'
+import * as E from '#fp-ts/Either'
 import { describeBadLine, maxLineLength, progressFor } from '../input.js'
 import { inputFile } from './files.js'
-import * as E from '#fp-ts/Either'
 import { type CommandIo, exitCodes, table } from './io.js'
 
 /** Options of `screen`. */

@@ -342,7 +342,7 @@ const isStartPayoutInputFastUnguarded = (u: unknown): u is StartPayoutInput => {
 }
 
 /** The io-ts decoder of `startPayout`'s input: the reference, and the source of error messages. */
-export const decodeStartStrict = guardDecoder(
+export const decodeStartStrict = /* @__PURE__ */ guardDecoder(
   (u: unknown): E.Either<ValidationError, StartPayoutInput> =>
     E.mapLeft(fromDecodeErrors)(StartPayoutInput.decode(u)),
 )
