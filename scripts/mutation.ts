@@ -10,19 +10,9 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { domainPackages } from './domain-packages.js'
 
 const root = path.resolve(import.meta.dirname, '..')
-export const domainPackages = [
-  'core',
-  'trust',
-  'payout-machine',
-  'velocity',
-  'scoring',
-  'rescore-policy',
-  'screening',
-  'evaluation',
-  'request-auth',
-] as const
 
 const args = process.argv.slice(2).filter((a) => a !== '--')
 const breakAt = args.includes('--break') ? Number(args[args.indexOf('--break') + 1]) : 85

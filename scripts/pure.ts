@@ -10,19 +10,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import ts from 'typescript'
+import { domainPackages } from './domain-packages.js'
 
 const root = path.resolve(import.meta.dirname, '..')
-const domainPackages = [
-  'core',
-  'trust',
-  'payout-machine',
-  'velocity',
-  'scoring',
-  'rescore-policy',
-  'screening',
-  'evaluation',
-  'request-auth',
-]
 const write = process.argv.includes('--write')
 
 const sources = (dir: string): string[] =>
